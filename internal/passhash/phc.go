@@ -55,7 +55,7 @@ func encodePHC(p params, salt, key []byte) string {
 // order m, t, p that the reference implementation writes.
 func parsePHC(s string) (phcHash, error) {
 	var h phcHash
-	if len(s) > maxPHCLen || !strings.HasPrefix(s, phcPrefix) {
+	if len(s) > maxPHCLen || !strings.HasPrefix(s, phcPrefix) || !printable(s) {
 		return h, errMalformed
 	}
 	parts := strings.Split(s[len(phcPrefix):], "$")
@@ -109,4 +109,16 @@ func paramValue(field, name string, limit uint32) (uint32, bool) {
 		return 0, false
 	}
 	return uint32(v), true
+}
+
+// printable reports whether s is visible ASCII only. The base64 decoder skips
+// CR and LF, so without this check a hash with a line break inside would be
+// accepted and would have two spellings.
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
