@@ -94,7 +94,7 @@ func TestBcrypt(t *testing.T) {
 }
 
 func TestInvalidHashes(t *testing.T) {
-	salt := "c29tZXNhbHRzb21lc2FsdA"                      // 16 bytes
+	salt := "c29tZXNhbHRzb21lc2FsdA"                     // 16 bytes
 	key := "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g" // 32 bytes
 	good := "$argon2id$v=19$m=19456,t=2,p=1$" + salt + "$" + key
 	if !Valid(good) {
