@@ -47,12 +47,7 @@ func checkInvariants(t *testing.T, m *Message) {
 	if m.Command == "" || strings.ContainsFunc(m.Command, func(r rune) bool { return r < 0x21 }) {
 		t.Fatalf("bad command %q", m.Command)
 	}
-	if m.Command != strings.Map(func(r rune) rune {
-		if 'a' <= r && r <= 'z' {
-			return r - 'a' + 'A'
-		}
-		return r
-	}, m.Command) {
+	if strings.IndexFunc(m.Command, func(r rune) bool { return 'a' <= r && r <= 'z' }) >= 0 {
 		t.Fatalf("command %q not upper-cased", m.Command)
 	}
 	if strings.ContainsAny(m.Source, " \x00\r\n") {
