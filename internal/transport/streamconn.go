@@ -27,6 +27,7 @@ type streamConn struct {
 	remote net.Addr
 	local  net.Addr
 	wslots net.Buffers // scratch for writev; only the writer touches it
+	wcur   net.Buffers // the part of wslots not yet written
 
 	closeOnce sync.Once
 	closeErr  error
@@ -68,9 +69,11 @@ func (c *streamConn) WriteLines(lines [][]byte) error {
 	}
 	// Copy the headers: net.Buffers.WriteTo consumes the slice it is given,
 	// and the caller's slice must stay untouched.
+	// wcur is a field, not a local, so taking its address does not allocate.
 	c.wslots = append(c.wslots[:0], lines...)
-	bufs := c.wslots
-	_, err := bufs.WriteTo(c.nc)
+	c.wcur = c.wslots
+	_, err := c.wcur.WriteTo(c.nc)
+	c.wcur = nil
 	clear(c.wslots) // do not pin shared message bytes while idle
 	if cap(c.wslots) > maxKeptWriteSlots {
 		c.wslots = nil
