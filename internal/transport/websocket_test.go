@@ -297,3 +297,20 @@ func TestIsWebSocketUpgrade(t *testing.T) {
 		t.Fatal("POST reported as upgrade")
 	}
 }
+
+func TestWebSocketOverTLS(t *testing.T) {
+	got := make(chan [2]string, 1)
+	srv := httptest.NewTLSServer(NewWebSocketHandler(func(c Conn) {
+		tlsOn := "no"
+		if c.TLS() != nil {
+			tlsOn = "yes"
+		}
+		got <- [2]string{c.Kind(), tlsOn}
+	}, WSOptions{}))
+	t.Cleanup(srv.Close)
+	url := "wss" + strings.TrimPrefix(srv.URL, "https")
+	_ = wsDial(t, url, &websocket.DialOptions{HTTPClient: srv.Client()})
+	if r := next(t, got); r != [2]string{KindWSS, "yes"} {
+		t.Fatalf("got %v, want wss with TLS state", r)
+	}
+}
