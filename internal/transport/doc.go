@@ -14,5 +14,7 @@
 // Memory: an idle plain-TCP connection holds no read buffer. ReadLine waits
 // for readability through syscall.RawConn and borrows a pooled buffer only
 // for the duration of the read; the buffer goes back to the pool as soon as
-// no unread bytes remain. TLS and WebSocket rely on their libraries' buffers.
+// no unread bytes remain. TLS keeps crypto/tls's buffers and holds one
+// pooled 4 KiB buffer while a read blocks; WebSocket relies on the HTTP
+// server's and coder/websocket's buffers.
 package transport
