@@ -1,0 +1,42 @@
+package commands
+
+// helpTopics is what HELP answers; the first line of each topic is its summary.
+var helpTopics = map[string]string{
+	"*": "parley IRC server. Use HELP <command> for details. Commands:\n" +
+		"ADMIN AWAY CAP HELP INFO INVITE ISON JOIN KICK KILL LIST LUSERS MODE MOTD NAMES NICK NOTICE\n" +
+		"OPER PART PASS PING PONG PRIVMSG QUIT TAGMSG TIME TOPIC USER USERHOST VERSION WALLOPS WHO WHOIS WHOWAS",
+	"ADMIN":    "ADMIN [server]\nShows who runs this server.",
+	"AWAY":     "AWAY [message]\nMarks you away with a message, or back without one.",
+	"CAP":      "CAP LS|LIST|REQ|END [args]\nNegotiates IRCv3 capabilities.",
+	"HELP":     "HELP [command]\nShows help on a command.",
+	"INFO":     "INFO\nShows information about the server software.",
+	"INVITE":   "INVITE <nick> <#channel>\nInvites a user to a channel (needed for +i channels).",
+	"ISON":     "ISON <nick> [nick...]\nTells which of the nicks are online.",
+	"JOIN":     "JOIN <#channel>[,#channel...] [key[,key...]]\nJoins channels; JOIN 0 leaves all channels.",
+	"KICK":     "KICK <#channel> <nick>[,nick...] [reason]\nRemoves users from a channel (channel operators).",
+	"KILL":     "KILL <nick> <reason>\nDisconnects a user (IRC operators).",
+	"LIST":     "LIST [mask][,>n][,<n]\nLists channels, optionally by mask and member count.",
+	"LUSERS":   "LUSERS\nShows user and channel counts.",
+	"MODE":     "MODE <#channel|nick> [modes [args...]]\nShows or changes channel or user modes.\nChannel modes: b i k l m n s t, ranks q a o h v. User modes: i w B (o given by OPER).",
+	"MOTD":     "MOTD [server]\nShows the message of the day.",
+	"NAMES":    "NAMES <#channel>[,#channel...]\nLists the members of channels.",
+	"NICK":     "NICK <nick>\nSets or changes your nick.",
+	"NOTICE":   "NOTICE <target>[,target...] <text>\nSends a notice; no automatic replies.",
+	"OPER":     "OPER <name> <password>\nBecomes an IRC operator.",
+	"PART":     "PART <#channel>[,#channel...] [reason]\nLeaves channels.",
+	"PASS":     "PASS <password>\nGives the server password before registering.",
+	"PING":     "PING <token>\nAsks the server to answer PONG with the token.",
+	"PONG":     "PONG <token>\nAnswers a PING from the server.",
+	"PRIVMSG":  "PRIVMSG <target>[,target...] <text>\nSends a message to channels or users; @#chan reaches only operators.",
+	"QUIT":     "QUIT [reason]\nDisconnects.",
+	"TAGMSG":   "TAGMSG <target>\nSends only message tags (typing notifications, reactions).",
+	"TIME":     "TIME [server]\nShows the server's time.",
+	"TOPIC":    "TOPIC <#channel> [topic]\nShows or sets a channel topic.",
+	"USER":     "USER <username> 0 * <realname>\nGives your username and real name while registering.",
+	"USERHOST": "USERHOST <nick> [nick...]\nShows user@host of up to five nicks.",
+	"VERSION":  "VERSION [server]\nShows the server version and features.",
+	"WALLOPS":  "WALLOPS <text>\nSends a message to all users with +w (IRC operators).",
+	"WHO":      "WHO <mask|#channel> [o]\nLists users matching a mask or in a channel.",
+	"WHOIS":    "WHOIS [server] <nick>\nShows information about a user.",
+	"WHOWAS":   "WHOWAS <nick> [count]\nShows information about a nick that has left.",
+}

@@ -1,0 +1,141 @@
+package commands
+
+import (
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/parleychat/parley/internal/ircmsg"
+	"github.com/parleychat/parley/internal/model"
+)
+
+// ReplyBuffer collects a command's replies so that labeled-response (and BATCH wrapping) is applied in
+// one place: with a label, zero replies become an ACK, one reply carries the label, several are wrapped
+// in a labeled-response batch. Handlers never write to the connection directly.
+// A ReplyBuffer belongs to the reader goroutine of its client.
+type ReplyBuffer struct {
+	c     *Client
+	label string
+	msgs  []ircmsg.Message
+}
+
+func newReplyBuffer(c *Client, label string) *ReplyBuffer {
+	return &ReplyBuffer{c: c, label: label}
+}
+
+// Add queues a line from the server.
+func (rb *ReplyBuffer) Add(command string, params ...string) {
+	rb.AddFrom(rb.c.srv.Name(), command, params...)
+}
+
+// AddFrom queues a line with the given source.
+func (rb *ReplyBuffer) AddFrom(source, command string, params ...string) {
+	rb.addMsg(ircmsg.Message{Source: source, Command: command, Params: params})
+}
+
+// Numeric queues a numeric reply addressed to the client: ":server NNN <nick> params...".
+func (rb *ReplyBuffer) Numeric(code string, params ...string) {
+	p := make([]string, 0, len(params)+1)
+	p = append(p, rb.c.Nick())
+	p = append(p, params...)
+	rb.addMsg(ircmsg.Message{Source: rb.c.srv.Name(), Command: code, Params: p})
+}
+
+// Fail queues a standard reply (FAIL command code [context...] :description).
+func (rb *ReplyBuffer) Fail(command, code string, rest ...string) {
+	rb.addMsg(ircmsg.Message{Source: rb.c.srv.Name(), Command: "FAIL", Params: append([]string{command, code}, rest...)})
+}
+
+func (rb *ReplyBuffer) addMsg(m ircmsg.Message) {
+	rb.msgs = append(rb.msgs, m)
+}
+
+// AddEvent queues the client's own copy of an event it caused (its JOIN, its echoed PRIVMSG).
+func (rb *ReplyBuffer) AddEvent(ev *model.Event) {
+	if ev == nil {
+		return
+	}
+	caps := rb.c.caps.load()
+	m, ok := eventMessage(ev, caps.renderKey(ev.Kind))
+	if !ok {
+		return
+	}
+	rb.addMsg(m)
+}
+
+// Len returns the number of queued lines.
+func (rb *ReplyBuffer) Len() int { return len(rb.msgs) }
+
+var batchSeq atomic.Uint64
+
+// Flush encodes the queued lines, applies labeled-response, and hands them to the client's output.
+func (rb *ReplyBuffer) Flush() {
+	labeled := rb.label != "" && rb.c.Has(CapLabeledResponse)
+	switch {
+	case labeled && len(rb.msgs) == 0:
+		ack := ircmsg.Message{Source: rb.c.srv.Name(), Command: "ACK", Tags: []ircmsg.Tag{{Key: "label", Value: rb.label}}}
+		rb.c.out.Write(ack.Append(nil))
+	case labeled && len(rb.msgs) == 1:
+		rb.msgs[0].Tags = append([]ircmsg.Tag{{Key: "label", Value: rb.label}}, rb.msgs[0].Tags...)
+		rb.writeAll("")
+	case labeled && rb.c.Has(CapBatch):
+		ref := "L" + strconv.FormatUint(batchSeq.Add(1), 36)
+		start := ircmsg.Message{Source: rb.c.srv.Name(), Command: "BATCH", Params: []string{"+" + ref, "labeled-response"},
+			Tags: []ircmsg.Tag{{Key: "label", Value: rb.label}}}
+		rb.c.out.Write(start.Append(nil))
+		rb.writeAll(ref)
+		end := ircmsg.Message{Source: rb.c.srv.Name(), Command: "BATCH", Params: []string{"-" + ref}}
+		rb.c.out.Write(end.Append(nil))
+	default:
+		rb.writeAll("")
+	}
+	rb.msgs = rb.msgs[:0]
+}
+
+func (rb *ReplyBuffer) writeAll(batch string) {
+	caps := rb.c.caps.load()
+	now := time.Now()
+	var buf []byte
+	for i := range rb.msgs {
+		m := &rb.msgs[i]
+		if batch != "" {
+			m.Tags = append(m.Tags, ircmsg.Tag{Key: "batch", Value: batch})
+		}
+		if caps.Has(CapServerTime) && !hasTag(m.Tags, "time") {
+			m.Tags = append(m.Tags, ircmsg.Tag{Key: "time", Value: formatTime(now)})
+		}
+		if !caps.Has(CapMessageTags) {
+			m.Tags = filterTags(m.Tags, caps)
+		}
+		buf = m.Append(buf[:0])
+		rb.c.out.Write(append([]byte(nil), buf...))
+	}
+}
+
+func hasTag(tags []ircmsg.Tag, key string) bool {
+	for _, t := range tags {
+		if t.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// filterTags keeps only the tags a client without message-tags may see.
+func filterTags(tags []ircmsg.Tag, caps CapSet) []ircmsg.Tag {
+	out := tags[:0]
+	for _, t := range tags {
+		switch {
+		case t.Key == "time" && caps.Has(CapServerTime),
+			t.Key == "account" && caps.Has(CapAccountTag),
+			t.Key == "batch" && caps.Has(CapBatch),
+			t.Key == "label" && caps.Has(CapLabeledResponse):
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func formatTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}

@@ -1,0 +1,28 @@
+// Package core is the network as this node sees it: users, nicks and channels, and the operations on
+// them (register, join, part, kick, say, topic, modes, nick changes, away, quit). Both front doors call
+// it: IRC commands and the JSON API make the same calls.
+//
+// # Delivery
+//
+// Core delivers events to local recipients synchronously, through the Sink each local User carries:
+// when an operation returns, every local effect is already in the recipients' send queues, so the
+// caller's next reply cannot overtake them. Sink.Deliver must not block. Core never delivers to the
+// user performing an operation: the operation returns the event and the caller renders the actor's
+// copy into its reply (so labeled-response and echo-message stay in the door that knows about them).
+// Events for other nodes go out once per operation through the cluster.Bus.
+//
+// # Locks
+//
+// There is no global lock on the message path. Locks, and the only orders in which they nest:
+//
+//	Network.nickMu (registry of nicks)        tier 1
+//	Network.chanMu (registry of channels)     tier 1
+//	Channel.mu                                tier 2 (may be taken while holding chanMu)
+//	User.mu                                   tier 3 (may be taken while holding Channel.mu)
+//	sink locks (a session's send queue)       tier 4 (Deliver is called with Channel.mu held)
+//
+// nickMu and chanMu are never held together. No lock is held across I/O other than Sink.Deliver,
+// which only appends already encoded bytes to a bounded queue. A PRIVMSG to a channel reads the
+// channel's immutable snapshot of local members and delivers with no lock held; state changes (JOIN,
+// PART, MODE...) deliver under the channel's lock so that every member sees them in one order.
+package core

@@ -1,0 +1,314 @@
+package core
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/binary"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/parleychat/parley/internal/casemap"
+	"github.com/parleychat/parley/internal/cluster"
+	"github.com/parleychat/parley/internal/model"
+)
+
+// Options configure a Network.
+type Options struct {
+	Node     model.NodeID
+	Casemap  casemap.Mapping
+	Settings Settings
+	Bus      cluster.Bus // nil: a single node with no peers
+	Logger   *slog.Logger
+	Now      func() time.Time // nil: time.Now
+}
+
+// Network is the state of the IRC network as this node knows it. Safe for concurrent use.
+type Network struct {
+	node     model.NodeID
+	cm       casemap.Mapping
+	bus      cluster.Bus
+	log      *slog.Logger
+	now      func() time.Time
+	settings atomic.Pointer[Settings]
+	created  time.Time
+
+	nickMu sync.RWMutex // tier 1
+	nicks  map[string]*User
+
+	chanMu sync.RWMutex // tier 1
+	chans  map[string]*Channel
+
+	whowas *whowasLog
+
+	clientSeq  atomic.Uint64
+	msgSeq     atomic.Uint64
+	msgPrefix  string
+	unknown    atomic.Int64 // connections not yet registered
+	maxLocal   atomic.Int64
+	localUsers atomic.Int64
+}
+
+// New returns an empty network.
+func New(opt Options) *Network {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Node == "" {
+		opt.Node = "local"
+	}
+	n := &Network{
+		node: opt.Node, cm: opt.Casemap, bus: opt.Bus, log: opt.Logger, now: opt.Now,
+		nicks: make(map[string]*User), chans: make(map[string]*Channel),
+	}
+	n.created = n.now()
+	s := opt.Settings
+	n.settings.Store(&s)
+	n.whowas = newWhowasLog(s.WhowasEntries)
+	n.msgPrefix = newMsgIDPrefix()
+	return n
+}
+
+// Node returns this node's id.
+func (n *Network) Node() model.NodeID { return n.node }
+
+// Created returns when the network state was created on this node (for RPL_CREATED).
+func (n *Network) Created() time.Time { return n.created }
+
+// Casemap returns the case mapping every name comparison uses.
+func (n *Network) Casemap() casemap.Mapping { return n.cm }
+
+// Fold returns the canonical key of a nick or channel name.
+func (n *Network) Fold(name string) string { return n.cm.Fold(name) }
+
+// Settings returns the current limits snapshot; do not modify it. Safe for concurrent use.
+func (n *Network) Settings() *Settings { return n.settings.Load() }
+
+// SetSettings swaps in a new limits snapshot (reload). Safe for concurrent use.
+func (n *Network) SetSettings(s Settings) { n.settings.Store(&s) }
+
+// Now returns the network's clock reading.
+func (n *Network) Now() time.Time { return n.now() }
+
+// NewMsgID returns a message id unique across the network: a random per-process prefix (so ids
+// from different nodes and restarts never collide) and a counter.
+func (n *Network) NewMsgID() string {
+	return n.msgPrefix + strconv.FormatUint(n.msgSeq.Add(1), 36)
+}
+
+func newMsgIDPrefix() string {
+	var b [10]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		binary.BigEndian.PutUint64(b[:], uint64(time.Now().UnixNano()))
+	}
+	return base32.HexEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]) + "-"
+}
+
+// NewUser creates the core handle of a new local connection. The user is not visible to others until
+// Register succeeds. Safe for concurrent use.
+func (n *Network) NewUser(spec UserSpec, sink Sink) *User {
+	id := model.ClientID(string(n.node) + "-" + strconv.FormatUint(n.clientSeq.Add(1), 36))
+	u := &User{ID: id, Node: n.node, net: n, sink: sink, channels: make(map[*Channel]struct{})}
+	u.prefix.Store(&model.Prefix{Nick: "*", User: spec.User, Host: spec.Host})
+	u.ip = spec.IP
+	u.realname = spec.Realname
+	u.signon = n.now()
+	u.lastActive = u.signon
+	if spec.Secure {
+		u.modes |= UModeSecure
+	}
+	n.unknown.Add(1)
+	return u
+}
+
+// FindUser returns the registered user with the nick, or nil. Safe for concurrent use.
+func (n *Network) FindUser(nick string) *User {
+	key := n.cm.Fold(nick)
+	n.nickMu.RLock()
+	u := n.nicks[key]
+	n.nickMu.RUnlock()
+	return u
+}
+
+// NickInUse reports whether a nick is taken, for the early 433 before registration completes.
+func (n *Network) NickInUse(nick string) bool { return n.FindUser(nick) != nil }
+
+// Users returns every registered user, as a new slice. Safe for concurrent use.
+func (n *Network) Users() []*User {
+	n.nickMu.RLock()
+	defer n.nickMu.RUnlock()
+	out := make([]*User, 0, len(n.nicks))
+	for _, u := range n.nicks {
+		out = append(out, u)
+	}
+	return out
+}
+
+// Register claims the nick for u and makes it visible on the network. On ErrNicknameInUse or
+// ErrErroneousNick the user stays unregistered and may try another nick. Safe for concurrent use.
+func (n *Network) Register(u *User, nick string) error {
+	if !n.ValidNick(nick) {
+		return refuse(ErrErroneousNick, nick)
+	}
+	key := n.cm.Fold(nick)
+	n.nickMu.Lock()
+	if _, taken := n.nicks[key]; taken {
+		n.nickMu.Unlock()
+		return refuse(ErrNicknameInUse, nick)
+	}
+	n.nicks[key] = u
+	n.nickMu.Unlock()
+
+	u.mu.Lock()
+	p := u.Prefix()
+	p.Nick = nick
+	u.prefix.Store(&p)
+	u.nickKey = key
+	u.registered = true
+	u.signon = n.now()
+	u.lastActive = u.signon
+	u.mu.Unlock()
+
+	n.unknown.Add(-1)
+	if u.IsLocal() {
+		if c := n.localUsers.Add(1); c > n.maxLocal.Load() {
+			n.maxLocal.Store(c)
+		}
+	}
+	return nil
+}
+
+// ChangeNick renames a registered user. It returns the NICK event (for the actor's own copy), having
+// delivered it to every local user sharing a channel. Changing only the case of one's nick is allowed.
+func (n *Network) ChangeNick(u *User, nick string) (*model.Event, error) {
+	if !n.ValidNick(nick) {
+		return nil, refuse(ErrErroneousNick, nick)
+	}
+	key := n.cm.Fold(nick)
+	old := u.Prefix()
+	if old.Nick == nick {
+		return nil, nil
+	}
+	n.nickMu.Lock()
+	if other, taken := n.nicks[key]; taken && other != u {
+		n.nickMu.Unlock()
+		return nil, refuse(ErrNicknameInUse, nick)
+	}
+	u.mu.Lock()
+	oldKey := u.nickKey
+	delete(n.nicks, oldKey)
+	n.nicks[key] = u
+	p := old
+	p.Nick = nick
+	u.prefix.Store(&p)
+	u.nickKey = key
+	u.mu.Unlock()
+	n.nickMu.Unlock()
+
+	n.whowas.add(n.cm.Fold(old.Nick), whowasFrom(u, old, n.now()))
+	ev := n.newEvent(model.KindNick, u, old)
+	ev.Text = nick
+	u.forEachNeighbour(func(m *User) { m.deliver(ev) })
+	n.rekeyChannelMembers(u)
+	n.publish(cluster.ControlSubject(n.Settings().Network), ev)
+	return ev, nil
+}
+
+// rekeyChannelMembers refreshes the member snapshots that carry the user's nick.
+func (n *Network) rekeyChannelMembers(u *User) {
+	for _, c := range u.Channels() {
+		c.mu.Lock()
+		c.rebuildSnapshot()
+		c.mu.Unlock()
+	}
+}
+
+// Quit removes the user from the network: every local user sharing a channel sees the QUIT, the nick
+// is free again and WHOWAS remembers it. Calling Quit twice, or for an unregistered user, is safe.
+func (n *Network) Quit(u *User, reason string) *model.Event {
+	u.mu.Lock()
+	if u.gone {
+		u.mu.Unlock()
+		return nil
+	}
+	u.gone = true
+	registered := u.registered
+	key := u.nickKey
+	u.mu.Unlock()
+	if !registered {
+		n.unknown.Add(-1)
+		return nil
+	}
+	ev := n.newEvent(model.KindQuit, u, u.Prefix())
+	ev.Text = reason
+	u.forEachNeighbour(func(m *User) { m.deliver(ev) })
+	for _, c := range u.Channels() {
+		n.removeMember(c, u)
+	}
+	n.nickMu.Lock()
+	if n.nicks[key] == u {
+		delete(n.nicks, key)
+	}
+	n.nickMu.Unlock()
+	n.whowas.add(key, whowasFrom(u, u.Prefix(), n.now()))
+	if u.IsLocal() {
+		n.localUsers.Add(-1)
+	}
+	n.publish(cluster.ControlSubject(n.Settings().Network), ev)
+	return ev
+}
+
+// newEvent stamps a new event with id, time, node and the source's identity.
+func (n *Network) newEvent(kind model.Kind, u *User, src model.Prefix) *model.Event {
+	u.mu.RLock()
+	account, bot := u.account, u.modes&UModeBot != 0
+	u.mu.RUnlock()
+	return &model.Event{
+		Kind: kind, ID: n.NewMsgID(), Time: n.now(), Node: n.node,
+		Source: src, Account: account, Bot: bot,
+	}
+}
+
+// publish hands an event to the other nodes. A bus error loses nothing locally, so it is logged.
+func (n *Network) publish(subject string, ev *model.Event) {
+	if n.bus == nil {
+		return
+	}
+	if err := n.bus.Publish(subject, ev); err != nil {
+		n.log.Warn("bus publish failed", "subject", subject, "err", err)
+	}
+}
+
+// Stats are the counts LUSERS and the metrics report.
+type Stats struct {
+	Users, Invisible, Opers, Unknown, Channels, LocalUsers, MaxLocalUsers int
+}
+
+// Stats counts users and channels. Safe for concurrent use; O(users).
+func (n *Network) Stats() Stats {
+	var s Stats
+	n.nickMu.RLock()
+	s.Users = len(n.nicks)
+	for _, u := range n.nicks {
+		m := u.Modes()
+		if m&UModeInvisible != 0 {
+			s.Invisible++
+		}
+		if m&UModeOper != 0 {
+			s.Opers++
+		}
+	}
+	n.nickMu.RUnlock()
+	n.chanMu.RLock()
+	s.Channels = len(n.chans)
+	n.chanMu.RUnlock()
+	s.Unknown = int(n.unknown.Load())
+	s.LocalUsers = int(n.localUsers.Load())
+	s.MaxLocalUsers = int(n.maxLocal.Load())
+	return s
+}

@@ -1,0 +1,139 @@
+package model
+
+import (
+	"sync"
+	"time"
+)
+
+// NodeID names one parley node in a network.
+type NodeID string
+
+// ClientID identifies one connection network-wide: the node it is on and a per-node sequence.
+type ClientID string
+
+// Prefix is the source of an event: nick!user@host.
+type Prefix struct {
+	Nick, User, Host string
+}
+
+// String returns nick!user@host, or just the nick when user and host are unknown.
+func (p Prefix) String() string {
+	if p.User == "" && p.Host == "" {
+		return p.Nick
+	}
+	return p.Nick + "!" + p.User + "@" + p.Host
+}
+
+// Kind says what an Event is.
+type Kind uint8
+
+// The event kinds. Their numbers are part of the cluster's wire encoding: append, never renumber.
+const (
+	KindPrivmsg Kind = iota + 1
+	KindNotice
+	KindTagmsg
+	KindJoin
+	KindPart
+	KindKick
+	KindQuit
+	KindNick
+	KindMode
+	KindTopic
+	KindInvite
+	KindAway
+	KindWallops
+	KindChghost
+	KindSetname
+	KindAccount
+)
+
+var kindNames = [...]string{
+	KindPrivmsg: "PRIVMSG", KindNotice: "NOTICE", KindTagmsg: "TAGMSG", KindJoin: "JOIN",
+	KindPart: "PART", KindKick: "KICK", KindQuit: "QUIT", KindNick: "NICK", KindMode: "MODE",
+	KindTopic: "TOPIC", KindInvite: "INVITE", KindAway: "AWAY", KindWallops: "WALLOPS",
+	KindChghost: "CHGHOST", KindSetname: "SETNAME", KindAccount: "ACCOUNT",
+}
+
+// String returns the IRC verb of the kind, which is also its name in the API.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && kindNames[k] != "" {
+		return kindNames[k]
+	}
+	return "UNKNOWN"
+}
+
+// IsMessage reports whether the kind is a user message (as opposed to a state change).
+func (k Kind) IsMessage() bool { return k == KindPrivmsg || k == KindNotice || k == KindTagmsg }
+
+// Tag is a client-only message tag (key includes the leading '+').
+type Tag struct {
+	Key, Value string
+}
+
+// Event is one thing that happened on the network, as every door sees it. Events are immutable once
+// delivered: recipients on many goroutines read them concurrently, and only the encoding cache changes.
+//
+// Field use by kind:
+//   - PRIVMSG/NOTICE/TAGMSG: Target (channel or nick), Text, Tags, Status ('@' or '+' for STATUSMSG).
+//   - JOIN: Target, Params[0] = realname (for extended-join).
+//   - PART/QUIT: Target (PART), Text = reason.
+//   - KICK: Target, Params[0] = the kicked nick, Text = reason.
+//   - NICK: Text = the new nick.
+//   - MODE: Target, Params = mode string and its arguments.
+//   - TOPIC: Target, Text.
+//   - INVITE: Target = the invited nick, Params[0] = channel.
+//   - AWAY: Text ("" = back). WALLOPS: Text. CHGHOST: Params = new user, new host. SETNAME: Text.
+//   - ACCOUNT: Text = the account ("" = logged out).
+type Event struct {
+	Kind    Kind
+	ID      string // msgid, unique across the network
+	Time    time.Time
+	Node    NodeID
+	Source  Prefix
+	Account string // the source's account, "" when not logged in
+	Bot     bool   // the source has the bot mode
+	Target  string
+	Status  byte // STATUSMSG prefix, 0 when addressed to the whole channel
+	Text    string
+	Params  []string
+	Tags    []Tag
+
+	cache encodingCache
+}
+
+// Encoded returns the event's encoding for the variant key, calling encode at most once per key and
+// sharing the result with every later caller. encode may return nil, meaning "nothing for this
+// variant". Safe for concurrent use.
+func (e *Event) Encoded(key uint64, encode func() []byte) []byte {
+	return e.cache.get(key, encode)
+}
+
+// encodingCache is tiny on purpose: a fan-out sees a handful of capability variants, so a linear scan
+// over a short slice beats a map.
+type encodingCache struct {
+	mu      sync.Mutex
+	entries []cacheEntry
+}
+
+type cacheEntry struct {
+	key  uint64
+	data []byte
+}
+
+func (c *encodingCache) get(key uint64, encode func() []byte) []byte {
+	c.mu.Lock()
+	for i := range c.entries {
+		if c.entries[i].key == key {
+			data := c.entries[i].data
+			c.mu.Unlock()
+			return data
+		}
+	}
+	c.mu.Unlock()
+	// Encode outside the lock: encoding may be slow and two racing encoders produce equal bytes.
+	data := encode()
+	c.mu.Lock()
+	c.entries = append(c.entries, cacheEntry{key, data})
+	c.mu.Unlock()
+	return data
+}

@@ -1,0 +1,126 @@
+package session
+
+import "time"
+
+// Write queues one complete line. Safe from any goroutine; never blocks. When the queue would pass
+// the sendq limit, the queue is dropped, the client gets "ERROR :SendQ exceeded" if it still reads,
+// and the connection closes (Ergo's errSendQExceeded, nats-server's slow consumer).
+func (s *Session) Write(line []byte) {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return
+	}
+	if s.queued+int64(len(line)) > s.opt.SendQ {
+		s.closing = true
+		s.reason = string(ReasonSendQ)
+		clear(s.queue)
+		s.queue = append(s.queue[:0], errorLine(string(ReasonSendQ)))
+		s.queued = 0
+		s.killBy = time.Now().Add(time.Second)
+		start := s.startWriterLocked()
+		s.mu.Unlock()
+		s.opt.Metrics.sendqExceeded()
+		// Unblock a writer stuck on a client that stopped reading.
+		s.conn.SetWriteDeadline(s.killBy)
+		if start {
+			go s.writeLoop()
+		}
+		return
+	}
+	s.queue = append(s.queue, line)
+	s.queued += int64(len(line))
+	start := s.startWriterLocked()
+	s.mu.Unlock()
+	s.opt.Metrics.lineOut()
+	if start {
+		go s.writeLoop()
+	}
+}
+
+// Close queues "ERROR :<reason>" after what is already queued and closes the connection once it is
+// written. The first reason given wins. Safe from any goroutine.
+func (s *Session) Close(reason string) {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return
+	}
+	s.closing = true
+	s.reason = reason
+	s.queue = append(s.queue, errorLine(reason))
+	s.killBy = time.Now().Add(s.writeTimeout())
+	start := s.startWriterLocked()
+	s.mu.Unlock()
+	if start {
+		go s.writeLoop()
+	}
+}
+
+func errorLine(reason string) []byte {
+	return []byte("ERROR :Closing link: " + reason + "\r\n")
+}
+
+func (s *Session) writeTimeout() time.Duration {
+	if s.opt.WriteTimeout > 0 {
+		return s.opt.WriteTimeout
+	}
+	return 30 * time.Second
+}
+
+// startWriterLocked reports whether the caller must start the writer. Caller holds s.mu.
+func (s *Session) startWriterLocked() bool {
+	if s.writing || s.closed {
+		return false
+	}
+	s.writing = true
+	s.writerWG.Add(1)
+	return true
+}
+
+// writeLoop drains the queue in batches and exits when it is empty, so idle connections keep no
+// writer goroutine. After a Close, the last batch ends with ERROR and the connection is closed.
+func (s *Session) writeLoop() {
+	defer s.writerWG.Done()
+	for {
+		s.mu.Lock()
+		if len(s.queue) == 0 || s.closed {
+			s.writing = false
+			closeNow := s.closing && !s.closed
+			if closeNow {
+				s.closed = true
+			}
+			s.mu.Unlock()
+			if closeNow {
+				s.conn.Close()
+			}
+			return
+		}
+		batch := s.queue
+		s.queue = s.spare[:0]
+		s.queued = 0
+		deadline := time.Now().Add(s.writeTimeout())
+		if s.closing && s.killBy.Before(deadline) {
+			deadline = s.killBy
+		}
+		s.mu.Unlock()
+
+		s.conn.SetWriteDeadline(deadline)
+		err := s.conn.WriteLines(batch)
+		clear(batch)
+		s.mu.Lock()
+		s.spare = batch[:0]
+		if err != nil {
+			s.closed = true
+			s.writing = false
+			if s.reason == "" {
+				s.reason = string(ReasonWriteError)
+			}
+			s.closing = true
+			s.mu.Unlock()
+			s.conn.Close()
+			return
+		}
+		s.mu.Unlock()
+	}
+}

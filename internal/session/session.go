@@ -1,0 +1,229 @@
+package session
+
+import (
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/parleychat/parley/internal/commands"
+	"github.com/parleychat/parley/internal/core"
+	"github.com/parleychat/parley/internal/ircmsg"
+)
+
+// Conn is what a session needs of a connection; transport.Conn satisfies it.
+type Conn interface {
+	ReadLine() ([]byte, error)
+	WriteLines(lines [][]byte) error
+	SetReadDeadline(t time.Time) error
+	SetWriteDeadline(t time.Time) error
+	Close() error
+	RemoteAddr() net.Addr
+	TLS() *tls.ConnectionState
+	Kind() string
+}
+
+// Options are the per-connection limits. They are read when a session starts.
+type Options struct {
+	SendQ               int64
+	PingInterval        time.Duration
+	PingTimeout         time.Duration
+	RegistrationTimeout time.Duration
+	WriteTimeout        time.Duration
+	Flood               Flood
+	Limits              ircmsg.Limits
+	// ErrLineTooLong is the transport's error for an over-long line (answered with 417).
+	ErrLineTooLong error
+	Logger         *slog.Logger
+	Metrics        *Metrics
+}
+
+// Flood is per-client flood control: a token bucket of Burst lines refilled at Rate per second.
+// Lines beyond it are delayed ("fake lag"), never dropped.
+type Flood struct {
+	Enabled bool
+	Burst   int
+	Rate    float64
+}
+
+// CloseReason says why a connection ended.
+type CloseReason string
+
+// The reasons a session closes by itself.
+const (
+	ReasonClientQuit   CloseReason = "Client Quit"
+	ReasonPingTimeout  CloseReason = "Ping timeout"
+	ReasonRegTimeout   CloseReason = "Registration timed out"
+	ReasonSendQ        CloseReason = "SendQ exceeded"
+	ReasonReadError    CloseReason = "Connection closed"
+	ReasonWriteError   CloseReason = "Write error"
+	ReasonServerClosed CloseReason = "Server shutting down"
+)
+
+// Session is one live connection. Write and Close are safe from any goroutine.
+type Session struct {
+	conn   Conn
+	srv    *commands.Server
+	client *commands.Client
+	opt    Options
+	reg    *Registry
+
+	mu       sync.Mutex // tier 4: guards the queue; never held during I/O
+	queue    [][]byte
+	spare    [][]byte
+	queued   int64
+	writing  bool
+	closing  bool
+	closed   bool
+	reason   string
+	killBy   time.Time
+	done     chan struct{}
+	writerWG sync.WaitGroup
+}
+
+// Serve runs the connection until it closes. It is the transport handler: call it in the goroutine
+// the transport gives the connection.
+func Serve(srv *commands.Server, reg *Registry, conn Conn, opt Options) {
+	s := &Session{conn: conn, srv: srv, opt: opt, reg: reg, done: make(chan struct{})}
+	if s.opt.Logger == nil {
+		s.opt.Logger = slog.Default()
+	}
+	host, ip := hostOf(conn.RemoteAddr())
+	spec := core.UserSpec{Host: host, IP: ip, Secure: conn.TLS() != nil}
+	s.client = srv.NewClient(s, spec, conn.Kind())
+	if st := conn.TLS(); st != nil {
+		s.client.Certfp = certFingerprint(st)
+	}
+	if reg != nil && !reg.add(s) {
+		s.Close(string(ReasonServerClosed))
+		s.finish(string(ReasonServerClosed))
+		return
+	}
+	s.opt.Metrics.connOpened(conn.Kind())
+	reason := s.readLoop()
+	s.finish(reason)
+}
+
+func hostOf(addr net.Addr) (host, ip string) {
+	if addr == nil {
+		return "unknown", ""
+	}
+	h, _, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		h = addr.String()
+	}
+	// A host starting with ':' (IPv6 "::1") would break the IRC line format.
+	if len(h) > 0 && h[0] == ':' {
+		return "0" + h, h
+	}
+	return h, h
+}
+
+// finish tells the network the client is gone, lets the writer drain, and closes the connection.
+func (s *Session) finish(reason string) {
+	s.mu.Lock()
+	if s.reason != "" {
+		reason = s.reason
+	}
+	s.mu.Unlock()
+	s.client.Disconnected(reason)
+	s.Close(reason)
+	s.writerWG.Wait()
+	s.conn.Close()
+	s.opt.Metrics.connClosed(s.conn.Kind())
+	if s.reg != nil {
+		s.reg.remove(s)
+	}
+	close(s.done)
+}
+
+// readLoop reads, parses and runs lines until the connection ends, and returns why it ended.
+func (s *Session) readLoop() string {
+	fl := newFloodGate(s.opt.Flood)
+	pingSent := false
+	regDeadline := time.Now().Add(s.opt.RegistrationTimeout)
+	for {
+		if !s.client.Registered() {
+			s.conn.SetReadDeadline(regDeadline)
+		} else if !pingSent {
+			s.conn.SetReadDeadline(time.Now().Add(s.opt.PingInterval))
+		}
+		line, err := s.conn.ReadLine()
+		if err != nil {
+			switch {
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				if !s.client.Registered() {
+					return string(ReasonRegTimeout)
+				}
+				if pingSent {
+					return string(ReasonPingTimeout) + ": " + strconv.Itoa(int((s.opt.PingInterval + s.opt.PingTimeout).Seconds())) + " seconds"
+				}
+				pingSent = true
+				s.Write([]byte("PING :" + s.srv.Name() + "\r\n"))
+				s.conn.SetReadDeadline(time.Now().Add(s.opt.PingTimeout))
+				continue
+			case s.opt.ErrLineTooLong != nil && errors.Is(err, s.opt.ErrLineTooLong):
+				s.replyNumeric(ircmsg.ERR_INPUTTOOLONG, "Input line was too long")
+				continue
+			}
+			return s.closeReasonOr(string(ReasonReadError))
+		}
+		pingSent = false
+		s.opt.Metrics.lineIn()
+		if fl.wait() {
+			s.opt.Metrics.floodDelay()
+		}
+		msg, perr := ircmsg.Parse(line, s.opt.Limits)
+		if perr != nil {
+			s.parseError(perr)
+			continue
+		}
+		s.srv.Run(s.client, &msg)
+		if s.client.Quitting() || s.isClosing() {
+			return s.closeReasonOr(string(ReasonClientQuit))
+		}
+	}
+}
+
+func (s *Session) parseError(err error) {
+	switch {
+	case errors.Is(err, ircmsg.ErrEmpty), errors.Is(err, ircmsg.ErrNoCommand):
+		// Blank lines are allowed between commands; a bare source has nothing to answer.
+	case errors.Is(err, ircmsg.ErrLineTooLong), errors.Is(err, ircmsg.ErrTagsTooLong), errors.Is(err, ircmsg.ErrClientTagsTooLong):
+		s.replyNumeric(ircmsg.ERR_INPUTTOOLONG, "Input line was too long")
+	case errors.Is(err, ircmsg.ErrInvalidUTF8):
+		s.Write([]byte(":" + s.srv.Name() + " FAIL * INVALID_UTF8 :Message rejected, your IRC software MUST use UTF-8 encoding on this network\r\n"))
+	default:
+		s.Write([]byte(":" + s.srv.Name() + " FAIL * INVALID_MESSAGE :Malformed line: " + err.Error() + "\r\n"))
+	}
+}
+
+func (s *Session) replyNumeric(code, text string) {
+	m := ircmsg.Message{Source: s.srv.Name(), Command: code, Params: []string{s.client.Nick(), text}}
+	s.Write(m.Append(nil))
+}
+
+func (s *Session) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
+func (s *Session) closeReasonOr(def string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.reason != "" {
+		return s.reason
+	}
+	return def
+}
+
+// Client returns the protocol state (for tests and the registry's shutdown notices).
+func (s *Session) Client() *commands.Client { return s.client }
+
+// Done is closed when the session has fully ended.
+func (s *Session) Done() <-chan struct{} { return s.done }
