@@ -1,0 +1,60 @@
+// Command parley is the parley chat server: an IRC network that scales out over NATS.
+//
+//	parley serve [--config FILE] [--listen-irc ADDR] [--listen-tls ADDR] [--listen-http ADDR] [--data-dir DIR] [--dev-tls]
+//	parley mkpasswd            read a password on stdin, print its hash
+//	parley bench SCENARIO ...  load-test an IRC server (see docs/benchmarks.md)
+//	parley version
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stdout, stderr)
+	case "mkpasswd":
+		return mkpasswd(stdin, stdout, stderr)
+	case "bench":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return benchMain(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "parley", version)
+		return 0
+	case "help", "--help", "-h":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "parley: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: parley <command> [flags]
+
+commands:
+  serve      run the server (flags: --config, --listen-irc, --listen-tls, --listen-http, --data-dir, --dev-tls)
+  mkpasswd   read a password on standard input and print its hash (for server.password and opers)
+  bench      load-test an IRC server: parley bench fanout|rooms|idle|latency --help
+  version    print the version
+`)
+}

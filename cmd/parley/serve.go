@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/parleychat/parley/internal/config"
+	"github.com/parleychat/parley/internal/node"
+	"github.com/parleychat/parley/internal/obs"
+)
+
+// listFlag collects a repeatable flag; commas also separate values.
+type listFlag struct {
+	values []string
+	set    bool
+}
+
+func (l *listFlag) String() string { return strings.Join(l.values, ",") }
+
+func (l *listFlag) Set(v string) error {
+	if !l.set {
+		l.values = nil
+		l.set = true
+	}
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			l.values = append(l.values, part)
+		}
+	}
+	return nil
+}
+
+type serveFlags struct {
+	config     string
+	listenIRC  listFlag
+	listenTLS  listFlag
+	listenHTTP string
+	httpSet    bool
+	dataDir    string
+	devTLS     bool
+}
+
+func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
+	fs := flag.NewFlagSet("parley serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f := &serveFlags{}
+	fs.StringVar(&f.config, "config", "", "YAML configuration file (default: built-in defaults)")
+	fs.Var(&f.listenIRC, "listen-irc", "IRC listen address, repeatable (overrides listen.irc)")
+	fs.Var(&f.listenTLS, "listen-tls", "IRC-over-TLS listen address, repeatable (overrides listen.tls)")
+	fs.StringVar(&f.listenHTTP, "listen-http", "", `HTTP listen address, "" to disable (overrides listen.http)`)
+	fs.StringVar(&f.dataDir, "data-dir", "", "data directory (overrides data_dir)")
+	fs.BoolVar(&f.devTLS, "dev-tls", false, "generate a self-signed certificate into the data directory for TLS listeners")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "listen-http" {
+			f.httpSet = true
+		}
+	})
+	return f, nil
+}
+
+// loadConfig reads the file (or the defaults) and applies the command-line overrides.
+func loadConfig(f *serveFlags) (*config.Config, error) {
+	var cfg *config.Config
+	if f.config != "" {
+		c, err := config.Load(f.config)
+		if err != nil {
+			return nil, err
+		}
+		cfg = c
+	} else {
+		cfg = config.Defaults()
+	}
+	if f.listenIRC.set {
+		cfg.Listen.IRC = f.listenIRC.values
+	}
+	if f.listenTLS.set {
+		cfg.Listen.TLS = f.listenTLS.values
+	}
+	if f.httpSet {
+		cfg.Listen.HTTP = f.listenHTTP
+	}
+	if f.dataDir != "" {
+		cfg.DataDir = f.dataDir
+	}
+	if f.devTLS {
+		cfg.DevTLS = true
+		if len(cfg.Listen.TLS) == 0 {
+			cfg.Listen.TLS = []string{":6697"}
+		}
+	}
+	return cfg, cfg.Validate()
+}
+
+func serve(args []string, stdout, stderr io.Writer) int {
+	f, err := parseServeFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "parley serve:", err)
+		return 2
+	}
+	cfg, err := loadConfig(f)
+	if err != nil {
+		fmt.Fprintln(stderr, "parley serve: bad configuration:")
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	logger, _, err := obs.NewLogger(stderr, cfg.Log.Level, cfg.Log.Format)
+	if err != nil {
+		fmt.Fprintln(stderr, "parley serve:", err)
+		return 2
+	}
+	start := time.Now()
+	n, err := node.New(cfg, node.Options{Logger: logger, Version: "parley-" + version})
+	if err != nil {
+		fmt.Fprintln(stderr, "parley serve:", err)
+		return 1
+	}
+	if err := n.Start(); err != nil {
+		fmt.Fprintln(stderr, "parley serve:", err)
+		return 1
+	}
+	logger.Info("parley is running", "server", cfg.Server.Name, "network", cfg.Server.Network,
+		"data_dir", cfg.DataDir, "startup", time.Since(start).Round(time.Millisecond).String())
+
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	for sig := range sigs {
+		if sig == syscall.SIGHUP {
+			reloadFromFlags(n, f, logger)
+			continue
+		}
+		logger.Info("shutting down", "signal", sig.String())
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := n.Shutdown(ctx, "Server shutting down")
+		cancel()
+		if err != nil {
+			logger.Warn("shutdown did not drain every client", "err", err)
+		}
+		return 0
+	}
+	return 0
+}

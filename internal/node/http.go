@@ -1,0 +1,78 @@
+package node
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/parleychat/parley/internal/transport"
+)
+
+// startHTTP opens the HTTP door: health, readiness, metrics and the IRC WebSocket.
+func (n *Node) startHTTP() error {
+	addr := n.cfg.Listen.HTTP
+	if addr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen.http %s: %w", addr, err)
+	}
+	n.httpAddr = ln.Addr()
+	n.httpSrv = &http.Server{Handler: n.httpHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go n.httpSrv.Serve(ln)
+	n.log.Info("listening for HTTP", "addr", ln.Addr().String(), "paths", "/ /ws /healthz /readyz /metrics")
+	return nil
+}
+
+func (n *Node) httpHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		n.readyMu.RLock()
+		ready := n.ready
+		n.readyMu.RUnlock()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if !ready {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "not ready")
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", n.metrics.Handler())
+	ws := transport.NewWebSocketHandler(n.handler, transport.WSOptions{
+		Origins: n.cfg.WebSocket.Origins, TrustedProxies: prefixes(n.cfg.HTTP.TrustedProxies), Logger: n.log,
+	})
+	mux.Handle("GET /ws", ws)
+	mux.Handle("GET /{$}", n.rootHandler(ws))
+	return mux
+}
+
+// rootHandler sends WebSocket upgrades on "/" to the IRC door (clients that connect to
+// ws://host:port with no path) and everything else to the web client.
+func (n *Node) rootHandler(ws http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if transport.IsWebSocketUpgrade(r) {
+			ws.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "parley: connect an IRC client to this server, or open the web client.")
+	})
+}
+
+func prefixes(cidrs []string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, c := range cidrs {
+		if p, err := netip.ParsePrefix(c); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}

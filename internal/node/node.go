@@ -1,0 +1,260 @@
+package node
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parleychat/parley/internal/casemap"
+	"github.com/parleychat/parley/internal/cluster"
+	"github.com/parleychat/parley/internal/cluster/local"
+	"github.com/parleychat/parley/internal/commands"
+	"github.com/parleychat/parley/internal/config"
+	"github.com/parleychat/parley/internal/core"
+	"github.com/parleychat/parley/internal/ircmsg"
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/obs"
+	"github.com/parleychat/parley/internal/passhash"
+	"github.com/parleychat/parley/internal/session"
+	"github.com/parleychat/parley/internal/transport"
+)
+
+// Options are what the caller adds to the configuration.
+type Options struct {
+	Logger  *slog.Logger
+	Version string
+	// Hub joins in-process nodes for tests; nil gives a node of its own.
+	Hub *local.Hub
+}
+
+// Node is one running parley server. Its methods are safe for concurrent use.
+type Node struct {
+	log     *slog.Logger
+	version string
+	cfgMu   sync.Mutex
+	cfg     *config.Config
+
+	net      *core.Network
+	srv      *commands.Server
+	bus      cluster.Bus
+	sessions *session.Registry
+	metrics  *obs.Metrics
+	certs    *transport.CertStore
+
+	listeners []*transport.Listener
+	ircAddrs  []net.Addr
+	tlsAddrs  []net.Addr
+	httpSrv   *http.Server
+	httpAddr  net.Addr
+	ready     bool
+	readyMu   sync.RWMutex
+}
+
+// New builds a node from a validated configuration. Nothing listens until Start.
+func New(cfg *config.Config, opt Options) (*Node, error) {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.Version == "" {
+		opt.Version = "parley-dev"
+	}
+	cm, err := casemap.Parse(cfg.Server.Casemapping)
+	if err != nil {
+		return nil, fmt.Errorf("config: server.casemapping: %w", err)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("config: data_dir: %w", err)
+	}
+	n := &Node{log: opt.Logger, version: opt.Version, cfg: cfg, sessions: session.NewRegistry(), metrics: obs.NewMetrics()}
+	n.bus = local.New(opt.Hub)
+	nodeID := cfg.Cluster.Node
+	if nodeID == "" {
+		nodeID = cfg.Server.Name
+	}
+	n.net = core.New(core.Options{
+		Node: model.NodeID(nodeID), Casemap: cm, Settings: coreSettings(cfg), Bus: n.bus, Logger: opt.Logger,
+	})
+	n.srv = commands.NewServer(n.net, n.commandsConfig(cfg), passhash.Verify)
+	return n, nil
+}
+
+// coreSettings extracts the limits core enforces.
+func coreSettings(cfg *config.Config) core.Settings {
+	l := cfg.Limits
+	return core.Settings{
+		ServerName: cfg.Server.Name, Network: cfg.Server.Network,
+		NickLen: l.NickLen, ChannelLen: l.ChannelLen, TopicLen: l.TopicLen, KickLen: l.KickLen,
+		AwayLen: l.AwayLen, RealnameLen: l.RealnameLen, MaxChannels: l.MaxChannels,
+		MaxListEntries: l.MaxListEntries, WhowasEntries: l.WhowasEntries,
+	}
+}
+
+// commandsConfig extracts what the protocol engine needs.
+func (n *Node) commandsConfig(cfg *config.Config) commands.Config {
+	cc := commands.Config{
+		ServerName: cfg.Server.Name, Network: cfg.Server.Network, Info: cfg.Server.Info,
+		Version: n.version, Password: cfg.Server.Password, MaxTargets: cfg.Limits.MaxTargets,
+		Admin: commands.Admin{Location1: cfg.Server.Admin.Location1, Location2: cfg.Server.Admin.Location2, Email: cfg.Server.Admin.Email},
+	}
+	if motd := cfg.Server.MOTDText(); motd != "" {
+		cc.MOTD = strings.Split(strings.TrimRight(motd, "\n"), "\n")
+	}
+	for _, o := range cfg.Opers {
+		cc.Opers = append(cc.Opers, commands.Oper{Name: o.Name, Password: o.Password, Class: o.Class, Hosts: o.Hosts})
+	}
+	return cc
+}
+
+// sessionOptions derives the per-connection limits from the configuration.
+func (n *Node) sessionOptions() session.Options {
+	n.cfgMu.Lock()
+	l := n.cfg.Limits
+	n.cfgMu.Unlock()
+	m := n.metrics
+	return session.Options{
+		SendQ:               int64(l.SendQ),
+		PingInterval:        l.PingInterval.Duration(),
+		PingTimeout:         l.PingTimeout.Duration(),
+		RegistrationTimeout: l.RegistrationTimeout.Duration(),
+		Flood:               session.Flood{Enabled: l.Flood.Enabled, Burst: l.Flood.Burst, Rate: l.Flood.Rate},
+		Limits:              ircmsg.DefaultLimits,
+		ErrLineTooLong:      transport.ErrLineTooLong,
+		Logger:              n.log,
+		Metrics: &session.Metrics{
+			LinesIn: m.LinesIn, LinesOut: m.LinesOut, FloodDelays: m.FloodDelayed, SendQExceeded: m.SendQDisconnects,
+			Connections: func(kind string) session.Gauge { return m.Connections.WithLabelValues(kind) },
+		},
+	}
+}
+
+// Network returns the node's network state (for tests and the API).
+func (n *Node) Network() *core.Network { return n.net }
+
+// IRCAddrs returns the addresses of the plain IRC listeners, once started.
+func (n *Node) IRCAddrs() []net.Addr { return n.ircAddrs }
+
+// TLSAddrs returns the addresses of the TLS listeners, once started.
+func (n *Node) TLSAddrs() []net.Addr { return n.tlsAddrs }
+
+// HTTPAddr returns the HTTP listener's address, or nil when HTTP is off.
+func (n *Node) HTTPAddr() net.Addr { return n.httpAddr }
+
+// Start opens every listener. On error, whatever was opened is closed again.
+func (n *Node) Start() error {
+	if err := n.startIRC(); err != nil {
+		n.closeListeners()
+		return err
+	}
+	if err := n.startHTTP(); err != nil {
+		n.closeListeners()
+		return err
+	}
+	n.readyMu.Lock()
+	n.ready = true
+	n.readyMu.Unlock()
+	return nil
+}
+
+func (n *Node) handler(conn transport.Conn) {
+	session.Serve(n.srv, n.sessions, conn, n.sessionOptions())
+}
+
+func (n *Node) transportOptions() transport.Options {
+	return transport.Options{Logger: n.log, OnAccept: n.admit}
+}
+
+// admit refuses connections past limits.max_clients.
+func (n *Node) admit(remote net.Addr) error {
+	n.cfgMu.Lock()
+	max := n.cfg.Limits.MaxClients
+	n.cfgMu.Unlock()
+	if max > 0 && n.sessions.Count() >= max {
+		n.metrics.Refused.WithLabelValues("max_clients").Inc()
+		return errors.New("Server is full, try again later")
+	}
+	return nil
+}
+
+func (n *Node) startIRC() error {
+	cfg := n.cfg
+	for _, addr := range cfg.Listen.IRC {
+		l, err := transport.Listen("tcp", addr, nil, n.handler, n.transportOptions())
+		if err != nil {
+			return fmt.Errorf("listen.irc %s: %w", addr, err)
+		}
+		n.listeners = append(n.listeners, l)
+		n.ircAddrs = append(n.ircAddrs, l.Addr())
+		n.log.Info("listening for IRC", "addr", l.Addr().String())
+	}
+	if len(cfg.Listen.TLS) == 0 {
+		return nil
+	}
+	tlsConf, err := n.tlsConfig()
+	if err != nil {
+		return err
+	}
+	for _, addr := range cfg.Listen.TLS {
+		l, err := transport.Listen("tcp", addr, tlsConf, n.handler, n.transportOptions())
+		if err != nil {
+			return fmt.Errorf("listen.tls %s: %w", addr, err)
+		}
+		n.listeners = append(n.listeners, l)
+		n.tlsAddrs = append(n.tlsAddrs, l.Addr())
+		n.log.Info("listening for IRC over TLS", "addr", l.Addr().String())
+	}
+	return nil
+}
+
+func (n *Node) tlsConfig() (*tls.Config, error) {
+	cert, key := n.cfg.TLS.Cert, n.cfg.TLS.Key
+	if n.cfg.DevTLS && cert == "" {
+		var err error
+		cert, key, err = transport.DevCertificate(n.cfg.DataDir+"/dev-tls", []string{n.cfg.Server.Name, "localhost", "127.0.0.1", "::1"})
+		if err != nil {
+			return nil, fmt.Errorf("--dev-tls: %w", err)
+		}
+		n.log.Warn("using a self-signed development certificate", "cert", cert)
+	}
+	store, err := transport.LoadCertStore(cert, key)
+	if err != nil {
+		return nil, fmt.Errorf("config: tls.cert/tls.key: %w", err)
+	}
+	n.certs = store
+	return transport.ServerTLSConfig(store), nil
+}
+
+func (n *Node) closeListeners() {
+	for _, l := range n.listeners {
+		l.Close()
+	}
+	if n.httpSrv != nil {
+		n.httpSrv.Close()
+	}
+}
+
+// Shutdown stops accepting, tells every client why (ERROR :Closing link: reason), waits for their
+// queues to drain until ctx ends, and releases the cluster bus.
+func (n *Node) Shutdown(ctx context.Context, reason string) error {
+	n.readyMu.Lock()
+	n.ready = false
+	n.readyMu.Unlock()
+	for _, l := range n.listeners {
+		l.Close()
+	}
+	err := n.sessions.CloseAll(ctx, reason)
+	if n.httpSrv != nil {
+		hctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		n.httpSrv.Shutdown(hctx)
+		cancel()
+	}
+	n.bus.Close()
+	return err
+}
