@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parleychat/parley/internal/passhash"
 )
 
 // problems flattens the error tree returned by Load, Parse and Validate.
@@ -93,6 +95,13 @@ func TestLoadFull(t *testing.T) {
 	}
 	if d := Diff(c, want); len(d) != 0 {
 		t.Errorf("Diff from the expected config: %v", d)
+	}
+	// The example hashes are real, so the example file can be tried out.
+	for hash, pw := range map[string]string{c.Server.Password: "server-pass",
+		c.Opers[0].Password: "alice-oper-pass", c.Opers[1].Password: "bob-oper-pass"} {
+		if !passhash.Verify(hash, []byte(pw)) {
+			t.Errorf("hash %.20s… does not match %q", hash, pw)
+		}
 	}
 	// full.yaml is meant to exercise every key: each must differ from its
 	// default, except those whose default is the only sensible example.

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// testHash is an argon2id hash of "pw" (made with passhash.Hash).
+// testHash is an argon2id hash of "server-pass" (made with passhash.Hash).
 const testHash = "$argon2id$v=19$m=19456,t=2,p=1$5ua2rWK2kFtelnHe0aDB/A$rkyBYG+IEwsbGOOhKLyeBpKzBqfcB2j9r8ehvHHv478"
 
 // keyCase is one YAML snippet and the key its error must name ("" = valid).
