@@ -178,7 +178,7 @@ func (n *Node) admit(remote net.Addr) error {
 	n.cfgMu.Unlock()
 	if max > 0 && n.sessions.Count() >= max {
 		n.metrics.Refused.WithLabelValues("max_clients").Inc()
-		return errors.New("Server is full, try again later")
+		return errors.New("server is full, try again later")
 	}
 	return nil
 }
