@@ -61,11 +61,16 @@ func (n *Network) sayChannel(u *User, msg Message, name string, status byte) (Sa
 	ev.Text = msg.Text
 	ev.Tags = msg.Tags
 	need := model.PrefixForSymbol(status)
+	delivered := 0
 	for _, lm := range snap {
 		if lm.user == u || (status != 0 && !lm.prefixes.AtLeast(need)) {
 			continue
 		}
 		lm.user.sink.Deliver(ev)
+		delivered++
+	}
+	if n.onDeliver != nil {
+		n.onDeliver(delivered)
 	}
 	n.publish(cluster.ChannelSubject(n.Settings().Network, c.key), ev)
 	return SayResult{Event: ev}, nil
@@ -82,6 +87,9 @@ func (n *Network) sayUser(u *User, msg Message) (SayResult, error) {
 	ev.Tags = msg.Tags
 	if to.IsLocal() {
 		to.sink.Deliver(ev)
+		if n.onDeliver != nil {
+			n.onDeliver(1)
+		}
 	} else {
 		n.publish(cluster.UserSubject(n.Settings().Network, to.nickKeySafe()), ev)
 	}

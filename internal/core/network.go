@@ -23,17 +23,21 @@ type Options struct {
 	Bus      cluster.Bus // nil: a single node with no peers
 	Logger   *slog.Logger
 	Now      func() time.Time // nil: time.Now
+	// OnDeliver, when set, is told how many local recipients each user message reached (metrics).
+	// It is called on the message path: it must be cheap and must not block.
+	OnDeliver func(recipients int)
 }
 
 // Network is the state of the IRC network as this node knows it. Safe for concurrent use.
 type Network struct {
-	node     model.NodeID
-	cm       casemap.Mapping
-	bus      cluster.Bus
-	log      *slog.Logger
-	now      func() time.Time
-	settings atomic.Pointer[Settings]
-	created  time.Time
+	node      model.NodeID
+	cm        casemap.Mapping
+	bus       cluster.Bus
+	log       *slog.Logger
+	now       func() time.Time
+	onDeliver func(int)
+	settings  atomic.Pointer[Settings]
+	created   time.Time
 
 	nickMu sync.RWMutex // tier 1
 	nicks  map[string]*User
@@ -63,7 +67,7 @@ func New(opt Options) *Network {
 		opt.Node = "local"
 	}
 	n := &Network{
-		node: opt.Node, cm: opt.Casemap, bus: opt.Bus, log: opt.Logger, now: opt.Now,
+		node: opt.Node, cm: opt.Casemap, bus: opt.Bus, log: opt.Logger, now: opt.Now, onDeliver: opt.OnDeliver,
 		nicks: make(map[string]*User), chans: make(map[string]*Channel),
 	}
 	n.created = n.now()

@@ -45,13 +45,25 @@ func (n *Node) httpHandler() http.Handler {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("GET /metrics", n.metrics.Handler())
+	mux.Handle("GET /metrics", n.metricsHandler())
 	ws := transport.NewWebSocketHandler(n.handler, transport.WSOptions{
 		Origins: n.cfg.WebSocket.Origins, TrustedProxies: prefixes(n.cfg.HTTP.TrustedProxies), Logger: n.log,
 	})
 	mux.Handle("GET /ws", ws)
 	mux.Handle("GET /{$}", n.rootHandler(ws))
 	return mux
+}
+
+// metricsHandler refreshes the gauges that are cheaper to read at scrape time than to keep current
+// on every join and quit, then serves the registry.
+func (n *Node) metricsHandler() http.Handler {
+	h := n.metrics.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := n.net.Stats()
+		n.metrics.Clients.Set(float64(st.LocalUsers))
+		n.metrics.Channels.Set(float64(st.Channels))
+		h.ServeHTTP(w, r)
+	})
 }
 
 // rootHandler sends WebSocket upgrades on "/" to the IRC door (clients that connect to

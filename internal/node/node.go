@@ -81,6 +81,10 @@ func New(cfg *config.Config, opt Options) (*Node, error) {
 	}
 	n.net = core.New(core.Options{
 		Node: model.NodeID(nodeID), Casemap: cm, Settings: coreSettings(cfg), Bus: n.bus, Logger: opt.Logger,
+		OnDeliver: func(recipients int) {
+			n.metrics.MessagesDelivered.Add(float64(recipients))
+			n.metrics.FanOut.Observe(float64(recipients))
+		},
 	})
 	n.srv = commands.NewServer(n.net, n.commandsConfig(cfg), passhash.Verify)
 	return n, nil
