@@ -162,3 +162,17 @@ func FuzzParsePHC(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkVerify measures one login's cost with the default parameters.
+func BenchmarkVerify(b *testing.B) {
+	h, err := Hash([]byte("benchmark password"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if !Verify(h, []byte("benchmark password")) {
+			b.Fatal("no match")
+		}
+	}
+}
