@@ -26,7 +26,8 @@ func handleJoin(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 		return
 	}
 	names := splitList(m.Params[0])
-	keys := splitList(m.Param(1))
+	// Keys are positional ("JOIN #a,#b ,key" gives #b the key), so empty ones are kept.
+	keys := strings.Split(m.Param(1), ",")
 	for i, name := range names {
 		key := ""
 		if i < len(keys) {

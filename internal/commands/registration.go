@@ -92,6 +92,8 @@ func (s *Server) tryRegister(c *Client, rb *ReplyBuffer) {
 	if cfg.Password != "" && (c.password == nil || !s.VerifyPassword(cfg.Password, c.password)) {
 		rb.Numeric(ircmsg.ERR_PASSWDMISMATCH, "Password incorrect")
 		c.quitting = true
+		// Close drops whatever is written after it, so the 464 must be out first.
+		rb.Flush()
 		c.out.Close("Bad password")
 		return
 	}
