@@ -45,6 +45,11 @@ func msg(source, command string, params ...string) ircmsg.Message {
 	return ircmsg.Message{Source: source, Command: command, Params: params}
 }
 
+// bare builds an expected message without a source, as ERROR and the server's PING are sent.
+func bare(command string, params ...string) ircmsg.Message {
+	return ircmsg.Message{Command: command, Params: params}
+}
+
 // same compares source, command and parameters; tags are not part of these tests.
 func same(a, b ircmsg.Message) bool {
 	return a.Source == b.Source && a.Command == b.Command && reflect.DeepEqual(a.Params, b.Params)
