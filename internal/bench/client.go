@@ -218,8 +218,11 @@ func (c *client) onControl(line []byte) error {
 	case "PING":
 		return c.write(append(append([]byte("PONG "), rest...), '\r', '\n'))
 	case "ERROR":
-		c.reason = "ERROR " + string(trailing(rest))
-		c.r.noteServerError(string(trailing(rest)))
+		// The answer to our own QUIT at the end of the run is no news.
+		if !c.r.closing.Load() {
+			c.reason = "ERROR " + string(trailing(rest))
+			c.r.noteServerError(string(trailing(rest)))
+		}
 	case "001": // RPL_WELCOME: the first parameter is the nick the server gave us.
 		if c.state.Load() != stRegistering {
 			return nil
