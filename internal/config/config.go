@@ -172,6 +172,8 @@ type WebSocket struct {
 type HTTP struct {
 	// TrustedProxies are CIDRs whose X-Forwarded-For header is believed.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+	// Pprof mounts Go's profiler at /debug/pprof/ on the HTTP port. Off by default: it reveals internals.
+	Pprof bool `yaml:"pprof"`
 }
 
 // Accounts configures account registration and nick ownership.

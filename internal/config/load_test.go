@@ -85,6 +85,7 @@ func TestLoadFull(t *testing.T) {
 	}
 	want.WebSocket.Origins = []string{"https://chat.example.net", "https://*.example.org"}
 	want.HTTP.TrustedProxies = []string{"192.0.2.0/24"}
+	want.HTTP.Pprof = true
 	want.Accounts = Accounts{Registration: true, RegistrationBeforeConnect: true, NickReservation: true,
 		NickReservationGrace: Duration(time.Minute)}
 	want.History = History{Enabled: true, MaxAge: Duration(30 * 24 * time.Hour), MaxPerTarget: 100000, ReplayOnJoin: 20}

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/parleychat/parley/internal/obs"
 	"github.com/parleychat/parley/internal/transport"
 )
 
@@ -46,6 +47,9 @@ func (n *Node) httpHandler() http.Handler {
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", n.metricsHandler())
+	if n.cfg.HTTP.Pprof {
+		mux.Handle("/debug/pprof/", obs.PprofHandler())
+	}
 	ws := transport.NewWebSocketHandler(n.handler, transport.WSOptions{
 		Origins: n.cfg.WebSocket.Origins, TrustedProxies: prefixes(n.cfg.HTTP.TrustedProxies), Logger: n.log,
 	})
