@@ -75,8 +75,12 @@ func (c *Client) ReadMsg() (ircmsg.Message, error) {
 	if err != nil {
 		return ircmsg.Message{}, err
 	}
-	return ircmsg.ParseString(strings.TrimRight(line, "\r\n"))
+	return ircmsg.Parse([]byte(strings.TrimRight(line, "\r\n")), readLimits)
 }
+
+// readLimits are what a client accepts from a server: a relayed 512-byte line grows by the
+// sender's prefix, so the server's own input limit would be too strict here.
+var readLimits = ircmsg.Limits{MaxLine: 4096, MaxTags: 8191, MaxClientTags: 4094}
 
 // Expect reads until a message with the command arrives and returns it; other lines are skipped.
 func (c *Client) Expect(command string) ircmsg.Message {

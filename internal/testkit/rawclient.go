@@ -58,7 +58,7 @@ func (c *Client) ExpectClosed() []ircmsg.Message {
 			}
 			return got // EOF or reset: the server closed the connection
 		}
-		if m, perr := ircmsg.ParseString(trimEOL(line)); perr == nil {
+		if m, perr := ircmsg.Parse([]byte(trimEOL(line)), readLimits); perr == nil {
 			got = append(got, m)
 		}
 	}
