@@ -334,3 +334,67 @@ func TestPingPong(t *testing.T) {
 	}
 	c.Roundtrip()
 }
+
+func TestNickChange(t *testing.T) {
+	t.Parallel()
+	addr := start(t, nil)
+	alice := connect(t, addr, "alice")
+	bob := connect(t, addr, "bob")
+	loner := connect(t, addr, "loner")
+	alice.Join("#room")
+	bob.Join("#room")
+	alice.Roundtrip()
+
+	alice.Send("NICK alicia")
+	nick := msg(prefix("alice"), "NICK", "alicia")
+	want(t, alice.Expect("NICK"), nick)
+	want(t, bob.Expect("NICK"), nick)
+	// Only those who share a channel are told.
+	wantNone(t, loner.Roundtrip(), "NICK")
+	// The old nick is free at once; the new one is taken.
+	connect(t, addr, "alice")
+	want(t, numeric(bob, "NICK ALICIA", "433"), msg("", "433", "bob", "ALICIA", "Nickname is already in use"))
+	want(t, numeric(bob, "NICK "+strings.Repeat("n", 31), "432"), msg("", "432", "bob", strings.Repeat("n", 31), "Erroneous nickname"))
+	// Changing only the case is allowed, and messages follow the new nick.
+	alice.Send("NICK Alicia")
+	want(t, bob.Expect("NICK"), msg("alicia!~alice@127.0.0.1", "NICK", "Alicia"))
+	bob.Send("PRIVMSG alicia :found you")
+	want(t, alice.Expect("PRIVMSG"), msg(prefix("bob"), "PRIVMSG", "Alicia", "found you"))
+	alice.Send("NAMES #room")
+	wantIn(t, alice.Roundtrip(), msg("", "353", "Alicia", "=", "#room", "@Alicia bob"))
+}
+
+func TestRegistrationOrder(t *testing.T) {
+	t.Parallel()
+	addr := start(t, nil)
+	// USER before NICK, and a NICK retried after 433, both end in a normal welcome.
+	connect(t, addr, "first")
+	c := testkit.Dial(t, addr)
+	c.Send("USER second 0 * :Second user")
+	c.Send("NICK first")
+	want(t, c.Expect("433"), msg("", "433", "*", "first", "Nickname is already in use"))
+	c.Send("NICK second")
+	want(t, c.Expect("001"), msg("", "001", "second", "Welcome to the TestNet IRC Network "+prefix("second")))
+
+	// CAP REQ without CAP LS holds registration too, until CAP END.
+	d := testkit.Dial(t, addr)
+	d.Send("CAP REQ :server-time")
+	d.Send("NICK third")
+	d.Send("USER third 0 * :Third")
+	msgs := d.Roundtrip()
+	wantIn(t, msgs, msg("", "CAP", "*", "ACK", "server-time")) // no nick yet when REQ came
+	wantNone(t, msgs, "001")
+	d.Send("CAP END")
+	d.Expect("001")
+
+	// A client that leaves before registering no longer counts as unknown.
+	d.Send("LUSERS")
+	want(t, d.Expect("253"), msg("", "253", "third", "0", "unknown connection(s)"))
+	e := testkit.Dial(t, addr)
+	e.Send("NICK fourth")
+	e.Roundtrip()
+	want(t, numeric(d, "LUSERS", "253"), msg("", "253", "third", "1", "unknown connection(s)"))
+	e.Send("QUIT")
+	e.ExpectClosed()
+	want(t, numeric(d, "LUSERS", "253"), msg("", "253", "third", "0", "unknown connection(s)"))
+}
