@@ -21,6 +21,11 @@
 //	User.mu                                   tier 3 (may be taken while holding Channel.mu)
 //	sink locks (a session's send queue)       tier 4 (Deliver is called with Channel.mu held)
 //
+// The Watcher (MONITOR, see watch.go) is called with no core lock held, after the change and its
+// deliveries to channel neighbours. Its own lock (the door's monitor registry) is therefore never
+// taken inside a core lock, and the watcher takes no core lock while holding it: it copies what it
+// needs under its lock, releases it, then reads users and delivers (sink locks, tier 4).
+//
 // nickMu and chanMu are never held together. No lock is held across I/O other than Sink.Deliver,
 // which only appends already encoded bytes to a bounded queue. A PRIVMSG to a channel reads the
 // channel's immutable snapshot of local members and delivers with no lock held; state changes (JOIN,

@@ -52,13 +52,19 @@ func (n *Network) joinExisting(c *Channel, u *User, key string, created bool) (J
 	c.rebuildSnapshot()
 	u.mu.Lock()
 	u.channels[c] = struct{}{}
-	realname := u.realname
+	realname, away := u.realname, u.away
 	u.mu.Unlock()
 
 	ev := n.newEvent(model.KindJoin, u, u.Prefix())
 	ev.Target = c.name
 	ev.Params = []string{realname}
 	c.deliverLocked(ev, u)
+	if away != "" {
+		// IRCv3 away-notify: a user who joins while away is announced as away right after the JOIN.
+		aev := n.newEvent(model.KindAway, u, u.Prefix())
+		aev.Text = away
+		c.deliverLocked(aev, u)
+	}
 	if u.IsLocal() && n.bus != nil && len(*c.snapshot.Load()) == 1 {
 		_ = n.bus.Subscribe(cluster.ChannelSubject(n.Settings().Network, c.key))
 	}

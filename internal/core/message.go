@@ -106,7 +106,8 @@ func (n *Network) SetAway(u *User, text string) *model.Event {
 	u.mu.Unlock()
 	ev := n.newEvent(model.KindAway, u, u.Prefix())
 	ev.Text = text
-	u.forEachNeighbour(func(m *User) { m.deliver(ev) })
+	reached := u.forEachNeighbour(func(m *User) { m.deliver(ev) })
+	n.notifyChanged(u, ev, reached)
 	n.publish(cluster.ControlSubject(n.Settings().Network), ev)
 	return ev
 }

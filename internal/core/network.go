@@ -47,6 +47,8 @@ type Network struct {
 
 	whowas *whowasLog
 
+	watcher atomic.Pointer[watcherBox] // MONITOR hook, see watch.go
+
 	clientSeq  atomic.Uint64
 	msgSeq     atomic.Uint64
 	msgPrefix  string
@@ -184,6 +186,7 @@ func (n *Network) Register(u *User, nick string) error {
 			n.maxLocal.Store(c)
 		}
 	}
+	n.notifyOnline(u)
 	return nil
 }
 
@@ -219,6 +222,10 @@ func (n *Network) ChangeNick(u *User, nick string) (*model.Event, error) {
 	ev.Text = nick
 	u.forEachNeighbour(func(m *User) { m.deliver(ev) })
 	n.rekeyChannelMembers(u)
+	if oldKey != key {
+		n.notifyOffline(old.Nick)
+		n.notifyOnline(u)
+	}
 	n.publish(cluster.ControlSubject(n.Settings().Network), ev)
 	return ev, nil
 }
@@ -263,6 +270,7 @@ func (n *Network) Quit(u *User, reason string) *model.Event {
 	if u.IsLocal() {
 		n.localUsers.Add(-1)
 	}
+	n.notifyOffline(u.Nick())
 	n.publish(cluster.ControlSubject(n.Settings().Network), ev)
 	return ev
 }

@@ -205,9 +205,10 @@ func (u *User) deliver(ev *model.Event) {
 	}
 }
 
-// sharesChannelWith calls f once for every other user sharing a channel with u. It takes each
-// channel's lock in turn (tier 2) and must be called without u.mu held.
-func (u *User) forEachNeighbour(f func(*User)) {
+// forEachNeighbour calls f once for every other user sharing a channel with u, and returns the set of
+// users it called f for. It takes each channel's lock in turn (tier 2) and must be called without
+// u.mu held.
+func (u *User) forEachNeighbour(f func(*User)) map[*User]struct{} {
 	seen := make(map[*User]struct{})
 	for _, c := range u.Channels() {
 		c.mu.RLock()
@@ -223,4 +224,5 @@ func (u *User) forEachNeighbour(f func(*User)) {
 		}
 		c.mu.RUnlock()
 	}
+	return seen
 }
