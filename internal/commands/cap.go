@@ -11,7 +11,8 @@ func init() {
 	register("CAP", Command{Handler: handleCap, MinParams: 1, PreReg: true})
 }
 
-// handleCap implements CAP LS/LIST/REQ/END (IRCv3 capability negotiation, version 302).
+// handleCap implements CAP LS/LIST/REQ/END (IRCv3 capability negotiation, version 302). CAP works
+// after registration too; only LS and REQ before registration hold registration until CAP END.
 func handleCap(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 	sub := strings.ToUpper(m.Params[0])
 	switch sub {
@@ -25,10 +26,10 @@ func handleCap(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 			}
 		}
 		if c.capVersion >= 302 {
-			// CAP LS 302 implies cap-notify (IRCv3 capability negotiation).
-			c.caps.store(c.caps.load().With(CapCapNotify))
+			// CAP LS 302 implies cap-notify (IRCv3 cap-notify "Implicit vs explicit support").
+			c.caps.update(func(cs CapSet) CapSet { return cs.With(CapCapNotify) })
 		}
-		s.capList(c, rb, "LS", s.advertised(c.capVersion >= 302))
+		s.capList(c, rb, "LS", s.advertised(c.Secure, c.capVersion >= 302))
 	case "LIST":
 		var names []string
 		caps := c.caps.load()
@@ -42,7 +43,7 @@ func handleCap(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 		if !c.registered {
 			c.capBlocking = true
 		}
-		capReq(c, rb, m.Param(1))
+		s.capReq(c, rb, m.Param(1))
 	case "END":
 		if !c.registered {
 			c.capBlocking = false
@@ -53,13 +54,18 @@ func handleCap(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 	}
 }
 
-// advertised returns the CAP LS entries, with values for 302 clients.
-func (s *Server) advertised(values bool) []string {
+// advertised returns the CAP LS entries for a client on a secure or plain connection, with values
+// for 302 clients ("name=value").
+func (s *Server) advertised(secure, values bool) []string {
 	out := make([]string, 0, len(capTable))
 	for _, ci := range capTable {
 		entry := ci.name
-		if values && ci.value != nil {
-			if v := ci.value(s); v != "" {
+		if ci.offer != nil {
+			v, ok := ci.offer(s, secure)
+			if !ok {
+				continue
+			}
+			if values && v != "" {
 				entry += "=" + v
 			}
 		}
@@ -68,22 +74,15 @@ func (s *Server) advertised(values bool) []string {
 	return out
 }
 
-// capList sends entries, split over several lines ("CAP * LS * :...") when they do not fit in one.
+// capLineMax bounds the capability list of one CAP line, so that with the source, the nick and the
+// "CAP * LS * :" words the line stays within 512 bytes.
+const capLineMax = 400
+
+// capList sends entries, split over several lines when they do not fit in one. For 302 clients every
+// line but the last carries "*" before the list (IRCv3 capability negotiation, "Multiline replies");
+// older clients get the lines as they come.
 func (s *Server) capList(c *Client, rb *ReplyBuffer, sub string, entries []string) {
-	const maxLen = 400
-	var lines []string
-	cur := ""
-	for _, e := range entries {
-		if cur != "" && len(cur)+1+len(e) > maxLen {
-			lines = append(lines, cur)
-			cur = ""
-		}
-		if cur != "" {
-			cur += " "
-		}
-		cur += e
-	}
-	lines = append(lines, cur)
+	lines := packWords(entries, capLineMax)
 	for i, l := range lines {
 		if i < len(lines)-1 && c.capVersion >= 302 {
 			rb.Add("CAP", c.Nick(), sub, "*", l)
@@ -93,22 +92,51 @@ func (s *Server) capList(c *Client, rb *ReplyBuffer, sub string, entries []strin
 	}
 }
 
-// capReq applies a REQ atomically: all of it is acknowledged, or none of it (NAK).
-func capReq(c *Client, rb *ReplyBuffer, list string) {
-	caps := c.caps.load()
+// packWords joins words with spaces into lines of at most max bytes (a longer word gets a line of
+// its own). It always returns at least one line, possibly empty.
+func packWords(words []string, max int) []string {
+	var lines []string
+	var cur strings.Builder
+	for _, w := range words {
+		if cur.Len() > 0 && cur.Len()+1+len(w) > max {
+			lines = append(lines, cur.String())
+			cur.Reset()
+		}
+		if cur.Len() > 0 {
+			cur.WriteByte(' ')
+		}
+		cur.WriteString(w)
+	}
+	return append(lines, cur.String())
+}
+
+// capReq applies a REQ atomically: all of it is acknowledged, or none of it (NAK). Unknown names,
+// capabilities not offered on this connection, fixed ones (sts) and disabling cap-notify after
+// CAP LS 302 make the whole request fail.
+func (s *Server) capReq(c *Client, rb *ReplyBuffer, list string) {
+	if strings.TrimSpace(list) == "" {
+		rb.Add("CAP", c.Nick(), "NAK", list)
+		return
+	}
+	var add, remove CapSet
 	for _, item := range strings.Fields(list) {
-		remove := strings.HasPrefix(item, "-")
+		off := strings.HasPrefix(item, "-")
 		ci, ok := capByName(strings.TrimPrefix(item, "-"))
-		if !ok || (remove && ci.cap == CapCapNotify && c.capVersion >= 302) {
+		if ok && ci.offer != nil {
+			_, ok = ci.offer(s, c.Secure)
+		}
+		if !ok || ci.fixed || (off && ci.cap == CapCapNotify && c.capVersion >= 302) {
 			rb.Add("CAP", c.Nick(), "NAK", list)
 			return
 		}
-		if remove {
-			caps = caps.Without(ci.cap)
+		if off {
+			remove = remove.With(ci.cap)
+			add = add.Without(ci.cap)
 		} else {
-			caps = caps.With(ci.cap)
+			add = add.With(ci.cap)
+			remove = remove.Without(ci.cap)
 		}
 	}
-	c.caps.store(caps)
+	c.caps.update(func(cs CapSet) CapSet { return (cs &^ remove) | add })
 	rb.Add("CAP", c.Nick(), "ACK", list)
 }

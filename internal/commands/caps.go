@@ -28,32 +28,42 @@ const (
 	CapLabeledResponse
 	CapSetname
 	CapChghost
+	CapExtendedMonitor
+	CapNoImplicitNames
+	CapSTS // advertised only; clients never enable it (IRCv3 sts)
 )
 
 // capInfo describes a capability in CAP LS.
 type capInfo struct {
-	cap   Cap
-	name  string
-	value func(*Server) string // CAP LS 302 value, nil for none
+	cap  Cap
+	name string
+	// offer returns the CAP LS 302 value and whether the capability is offered at all to a client on a
+	// secure (TLS) or plain connection; nil means always offered, without a value.
+	offer func(s *Server, secure bool) (value string, ok bool)
+	// fixed capabilities cannot be requested (sts: IRCv3 sts says clients MUST NOT request it).
+	fixed bool
 }
 
 // capTable lists the capabilities in the order CAP LS shows them.
 var capTable = []capInfo{
-	{CapAccountNotify, "account-notify", nil},
-	{CapAccountTag, "account-tag", nil},
-	{CapAwayNotify, "away-notify", nil},
-	{CapBatch, "batch", nil},
-	{CapCapNotify, "cap-notify", nil},
-	{CapChghost, "chghost", nil},
-	{CapEchoMessage, "echo-message", nil},
-	{CapExtendedJoin, "extended-join", nil},
-	{CapInviteNotify, "invite-notify", nil},
-	{CapLabeledResponse, "labeled-response", nil},
-	{CapMessageTags, "message-tags", nil},
-	{CapMultiPrefix, "multi-prefix", nil},
-	{CapServerTime, "server-time", nil},
-	{CapSetname, "setname", nil},
-	{CapUserhostInNames, "userhost-in-names", nil},
+	{cap: CapAccountNotify, name: "account-notify"},
+	{cap: CapAccountTag, name: "account-tag"},
+	{cap: CapAwayNotify, name: "away-notify"},
+	{cap: CapBatch, name: "batch"},
+	{cap: CapCapNotify, name: "cap-notify"},
+	{cap: CapChghost, name: "chghost"},
+	{cap: CapNoImplicitNames, name: "draft/no-implicit-names"},
+	{cap: CapEchoMessage, name: "echo-message"},
+	{cap: CapExtendedJoin, name: "extended-join"},
+	{cap: CapExtendedMonitor, name: "extended-monitor"},
+	{cap: CapInviteNotify, name: "invite-notify"},
+	{cap: CapLabeledResponse, name: "labeled-response"},
+	{cap: CapMessageTags, name: "message-tags"},
+	{cap: CapMultiPrefix, name: "multi-prefix"},
+	{cap: CapServerTime, name: "server-time"},
+	{cap: CapSetname, name: "setname"},
+	{cap: CapSTS, name: "sts", offer: stsValue, fixed: true},
+	{cap: CapUserhostInNames, name: "userhost-in-names"},
 }
 
 func capByName(name string) (capInfo, bool) {
@@ -77,11 +87,22 @@ func (s CapSet) Without(c Cap) CapSet { return CapSet(uint64(s) &^ uint64(c)) }
 // tagCaps are the capabilities that add tags to lines.
 const tagCaps = CapSet(CapMessageTags | CapServerTime | CapAccountTag)
 
-// capHolder lets Deliver (any goroutine) read the set the reader goroutine changes.
+// capHolder lets Deliver (any goroutine) read the set the reader goroutine changes; CAP DEL (cap-notify)
+// may clear bits from another goroutine, hence update's compare-and-swap.
 type capHolder struct{ v atomic.Uint64 }
 
 func (h *capHolder) load() CapSet   { return CapSet(h.v.Load()) }
 func (h *capHolder) store(s CapSet) { h.v.Store(uint64(s)) }
+
+// update applies f atomically with respect to other updates.
+func (h *capHolder) update(f func(CapSet) CapSet) {
+	for {
+		old := h.v.Load()
+		if h.v.CompareAndSwap(old, uint64(f(CapSet(old)))) {
+			return
+		}
+	}
+}
 
 // Caps returns the client's negotiated capabilities. Safe for concurrent use.
 func (c *Client) Caps() CapSet { return c.caps.load() }

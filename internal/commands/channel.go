@@ -45,7 +45,9 @@ func handleJoin(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 		if t := res.Channel.Topic(); t.Text != "" {
 			sendTopic(rb, res.Channel.Name(), t)
 		}
-		s.sendNames(c, rb, res.Channel)
+		if !c.Has(CapNoImplicitNames) { // IRCv3 no-implicit-names
+			s.sendNames(c, rb, res.Channel)
+		}
 	}
 }
 

@@ -35,6 +35,7 @@ type Client struct {
 	capBlocking bool // CAP LS/REQ seen and CAP END not yet: registration waits
 	capVersion  int
 	caps        capHolder
+	monitoring  map[string]struct{} // folded nicks this client monitors; guarded by Server.monitor.mu
 	Secure      bool
 	Kind        string // transport kind: tcp, tls, ws, wss
 	Certfp      string
@@ -45,6 +46,7 @@ type Client struct {
 func (s *Server) NewClient(out Output, spec core.UserSpec, kind string) *Client {
 	c := &Client{srv: s, out: out, Secure: spec.Secure, Kind: kind}
 	c.User = s.Net.NewUser(spec, c)
+	s.clients.Store(c, struct{}{})
 	return c
 }
 
@@ -77,6 +79,13 @@ func (c *Client) Deliver(ev *model.Event) {
 	if data != nil {
 		c.out.Write(data)
 	}
+	if ev.Kind == model.KindChghost && ev.Target != "" {
+		// The fallback JOIN's MODE line: a second shared encoding of the same event.
+		mode := ev.Encoded(uint64(key)|fallbackModeKey, func() []byte { return fallbackMode(ev, key, c.srv.Name()) })
+		if mode != nil {
+			c.out.Write(mode)
+		}
+	}
 }
 
 // Kill implements core.Killable: the connection closes with the kill reason.
@@ -90,5 +99,7 @@ func (c *Client) Close(reason string) { c.out.Close(reason) }
 // Disconnected is called by the session once the connection is gone, whatever the cause, so the
 // network sees the QUIT. reason is what others are told.
 func (c *Client) Disconnected(reason string) {
+	c.srv.clients.Delete(c)
+	c.srv.monitorClear(c)
 	c.srv.Net.Quit(c.User, reason)
 }

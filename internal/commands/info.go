@@ -39,6 +39,8 @@ func (s *Server) isupportTokens() []string {
 		"MAXLIST=b:" + n(set.MaxListEntries),
 		"MAXTARGETS=" + mt,
 		"MODES=" + n(core.MaxModesPerCommand),
+		"MONITOR=" + n(monitorLimit),
+		"NAMELEN=" + n(set.RealnameLen),
 		"NETWORK=" + cfg.Network,
 		"NICKLEN=" + n(set.NickLen),
 		"PREFIX=(qaohv)~&@%+",
@@ -47,6 +49,9 @@ func (s *Server) isupportTokens() []string {
 		"TARGMAX=JOIN:,KICK:1,LIST:1,NAMES:1,NOTICE:" + mt + ",PART:,PRIVMSG:" + mt + ",TAGMSG:" + mt + ",WHOIS:1,USERHOST:5,ISON:",
 		"TOPICLEN=" + n(set.TopicLen),
 		"USERLEN=" + n(userLen),
+		// The session refuses lines that are not UTF-8 (ircmsg.Limits.UTF8Only, set by the node).
+		"UTF8ONLY",
+		"WHOX",
 	}
 }
 

@@ -49,7 +49,8 @@ func handleMessage(kind model.Kind) Handler {
 			if res.Away != "" && kind == model.KindPrivmsg {
 				rb.Numeric(ircmsg.RPL_AWAY, res.To.Nick(), res.Away)
 			}
-			if c.Has(CapEchoMessage) {
+			// IRCv3 echo-message; a TAGMSG echo only makes sense to a client that knows TAGMSG.
+			if c.Has(CapEchoMessage) && (kind != model.KindTagmsg || c.Has(CapMessageTags)) {
 				rb.AddEvent(res.Event)
 			}
 		}

@@ -36,11 +36,16 @@ func handleWho(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 	if mask == "" {
 		mask = "*"
 	}
-	operOnly := strings.Contains(m.Param(1), "o")
+	flags, whox := splitWhoOptions(m.Param(1))
+	operOnly := strings.Contains(flags, "o")
 	multi := c.Has(CapMultiPrefix)
 	reply := func(channel string, u *core.User, prefixes string) {
 		info := u.Info()
 		if operOnly && info.Modes&core.UModeOper == 0 {
+			return
+		}
+		if whox != nil {
+			rb.Numeric(rplWhoSpcRpl, whox.params(s, c, channel, u, info, prefixes)...)
 			return
 		}
 		rb.Numeric(ircmsg.RPL_WHOREPLY, channel, info.User, info.Host, s.Name(), info.Nick,

@@ -9,11 +9,19 @@ import (
 // encoded, so that clients differing only in irrelevant capabilities share one encoding.
 func (s CapSet) renderKey(kind model.Kind) CapSet {
 	key := s & tagCaps
-	if kind == model.KindJoin {
+	switch kind {
+	case model.KindJoin:
 		key |= s & CapSet(CapExtendedJoin)
+	case model.KindChghost:
+		// CHGHOST, or its QUIT and JOIN fallback, whose JOIN follows extended-join.
+		key |= s & CapSet(CapChghost|CapExtendedJoin)
 	}
 	return key
 }
+
+// fallbackModeKey marks the second encoding of a channel CHGHOST fallback (the MODE restoring the
+// member's ranks), so that it is cached next to the JOIN without colliding with a capability bit.
+const fallbackModeKey = uint64(1) << 63
 
 // wants reports whether a client with these capabilities should see the event at all.
 func wants(ev *model.Event, caps CapSet, c *Client) bool {
@@ -25,7 +33,12 @@ func wants(ev *model.Event, caps CapSet, c *Client) bool {
 	case model.KindSetname:
 		return caps.Has(CapSetname)
 	case model.KindChghost:
-		return caps.Has(CapChghost)
+		if ev.Target != "" {
+			// The per-channel JOIN of the fallback, for clients without chghost (IRCv3 chghost).
+			return !caps.Has(CapChghost)
+		}
+		// Without chghost the change is a QUIT, which the user itself must never receive.
+		return caps.Has(CapChghost) || ev.Source.Nick != c.User.Nick()
 	case model.KindInvite:
 		// The invited user always sees it; channel operators only with invite-notify.
 		return caps.Has(CapInviteNotify) || c.srv.Net.Casemap().Equal(ev.Target, c.User.Nick())
@@ -54,15 +67,7 @@ func eventMessage(ev *model.Event, key CapSet) (ircmsg.Message, bool) {
 	case model.KindTagmsg:
 		m.Params = []string{statusTarget(ev)}
 	case model.KindJoin:
-		if key.Has(CapExtendedJoin) {
-			account := ev.Account
-			if account == "" {
-				account = "*"
-			}
-			m.Params = []string{ev.Target, account, param(ev.Params, 0)}
-		} else {
-			m.Params = []string{ev.Target}
-		}
+		m.Params = joinParams(ev, key, param(ev.Params, 0))
 	case model.KindPart:
 		m.Params = optionalText(ev.Target, ev.Text)
 	case model.KindKick:
@@ -82,7 +87,7 @@ func eventMessage(ev *model.Event, key CapSet) (ircmsg.Message, bool) {
 			m.Params = []string{ev.Text}
 		}
 	case model.KindChghost:
-		m.Params = []string{param(ev.Params, 0), param(ev.Params, 1)}
+		return chghostMessage(ev, key, m)
 	case model.KindAccount:
 		account := ev.Text
 		if account == "" {
@@ -138,4 +143,54 @@ func eventTags(ev *model.Event, key CapSet) []ircmsg.Tag {
 		}
 	}
 	return tags
+}
+
+// joinParams are a JOIN's parameters: the channel, and with extended-join the account ("*" for none)
+// and the realname (IRCv3 extended-join).
+func joinParams(ev *model.Event, key CapSet, realname string) []string {
+	if !key.Has(CapExtendedJoin) {
+		return []string{ev.Target}
+	}
+	account := ev.Account
+	if account == "" {
+		account = "*"
+	}
+	return []string{ev.Target, account, realname}
+}
+
+// chghostMessage renders a CHGHOST event: the CHGHOST line for clients with the capability, and
+// for the others the fallback the spec describes: "QUIT :Changing host" for the user-level event,
+// a JOIN for each channel event (whose MODE line fallbackMode renders).
+func chghostMessage(ev *model.Event, key CapSet, m ircmsg.Message) (ircmsg.Message, bool) {
+	switch {
+	case ev.Target == "" && key.Has(CapChghost):
+		m.Params = []string{param(ev.Params, 0), param(ev.Params, 1)}
+	case ev.Target == "":
+		m.Command = "QUIT"
+		m.Params = []string{"Changing host"}
+	case key.Has(CapChghost):
+		return m, false
+	default:
+		m.Command = "JOIN"
+		m.Params = joinParams(ev, key, param(ev.Params, 2))
+	}
+	return m, true
+}
+
+// fallbackMode renders the MODE that gives a re-joined member its ranks back after a CHGHOST
+// fallback JOIN, or nil when it holds none.
+func fallbackMode(ev *model.Event, key CapSet, server string) []byte {
+	letters := param(ev.Params, 3)
+	if letters == "" {
+		return nil
+	}
+	params := []string{ev.Target, "+" + letters}
+	for range letters {
+		params = append(params, ev.Source.Nick)
+	}
+	m := ircmsg.Message{Source: server, Command: "MODE", Params: params}
+	if key.Has(CapServerTime) {
+		m.Tags = []ircmsg.Tag{{Key: "time", Value: formatTime(ev.Time)}}
+	}
+	return m.Append(nil)
 }

@@ -14,9 +14,10 @@ import (
 // in a labeled-response batch. Handlers never write to the connection directly.
 // A ReplyBuffer belongs to the reader goroutine of its client.
 type ReplyBuffer struct {
-	c     *Client
-	label string
-	msgs  []ircmsg.Message
+	c       *Client
+	label   string
+	msgs    []ircmsg.Message
+	flushed bool // an early Flush sent the labeled reply; later flushes send plain lines
 }
 
 func newReplyBuffer(c *Client, label string) *ReplyBuffer {
@@ -41,9 +42,27 @@ func (rb *ReplyBuffer) Numeric(code string, params ...string) {
 	rb.addMsg(ircmsg.Message{Source: rb.c.srv.Name(), Command: code, Params: p})
 }
 
-// Fail queues a standard reply (FAIL command code [context...] :description).
+// Fail queues a FAIL standard reply: "FAIL <command> <code> [<context>...] :<description>", the last
+// of rest being the description (IRCv3 standard-replies). command is "*" when the failure is not
+// tied to one command.
 func (rb *ReplyBuffer) Fail(command, code string, rest ...string) {
-	rb.addMsg(ircmsg.Message{Source: rb.c.srv.Name(), Command: "FAIL", Params: append([]string{command, code}, rest...)})
+	rb.standardReply("FAIL", command, code, rest)
+}
+
+// Warn queues a WARN standard reply: the command went through, with something to point out.
+func (rb *ReplyBuffer) Warn(command, code string, rest ...string) {
+	rb.standardReply("WARN", command, code, rest)
+}
+
+// Note queues a NOTE standard reply: information about the command's processing.
+func (rb *ReplyBuffer) Note(command, code string, rest ...string) {
+	rb.standardReply("NOTE", command, code, rest)
+}
+
+func (rb *ReplyBuffer) standardReply(kind, command, code string, rest []string) {
+	params := make([]string, 0, 2+len(rest))
+	params = append(append(params, command, code), rest...)
+	rb.addMsg(ircmsg.Message{Source: rb.c.srv.Name(), Command: kind, Params: params})
 }
 
 func (rb *ReplyBuffer) addMsg(m ircmsg.Message) {
@@ -70,7 +89,8 @@ var batchSeq atomic.Uint64
 
 // Flush encodes the queued lines, applies labeled-response, and hands them to the client's output.
 func (rb *ReplyBuffer) Flush() {
-	labeled := rb.label != "" && rb.c.Has(CapLabeledResponse)
+	labeled := rb.label != "" && rb.c.Has(CapLabeledResponse) && !rb.flushed
+	rb.flushed = true
 	switch {
 	case labeled && len(rb.msgs) == 0:
 		ack := ircmsg.Message{Source: rb.c.srv.Name(), Command: "ACK", Tags: []ircmsg.Tag{{Key: "label", Value: rb.label}}}

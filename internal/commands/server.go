@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -19,8 +20,9 @@ type Config struct {
 	Opers      []Oper
 	Admin      Admin
 	MaxTargets int
-	// STS is the sts capability value ("port=6697,duration=..."), "" when no TLS listener exists.
-	STS string
+	// STS is the policy the sts capability advertises; nil when no TLS listener exists, and then sts
+	// is not offered.
+	STS *STSPolicy
 }
 
 // Oper is an operator block: name, password hash, class and optional user@host masks.
@@ -43,24 +45,32 @@ type Server struct {
 	started time.Time
 	// VerifyPassword checks a password against a stored hash; set by the node (passhash.Verify).
 	VerifyPassword func(hash string, password []byte) bool
+
+	clients sync.Map // *Client -> struct{}: every connection, for cap-notify
+	capn    capNotifier
+	monitor monitorRegistry
 }
 
 // NewServer returns a Server over the network with the initial config.
 func NewServer(net *core.Network, cfg Config, verify func(string, []byte) bool) *Server {
 	s := &Server{Net: net, started: time.Now(), VerifyPassword: verify}
+	s.monitor.init()
 	s.SetConfig(cfg)
+	net.SetWatcher(monitorWatcher{s})
 	return s
 }
 
 // Config returns the current config snapshot; do not modify it. Safe for concurrent use.
 func (s *Server) Config() *Config { return s.cfg.Load() }
 
-// SetConfig swaps in a new config snapshot. Safe for concurrent use.
+// SetConfig swaps in a new config snapshot and announces any change to the capabilities on offer
+// (see NotifyCapsChanged). Safe for concurrent use.
 func (s *Server) SetConfig(cfg Config) {
 	if cfg.MaxTargets <= 0 {
 		cfg.MaxTargets = 4
 	}
 	s.cfg.Store(&cfg)
+	s.NotifyCapsChanged()
 }
 
 // Name returns the server name used as the source of numerics.

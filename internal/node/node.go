@@ -129,7 +129,7 @@ func (n *Node) sessionOptions() session.Options {
 		PingTimeout:         l.PingTimeout.Duration(),
 		RegistrationTimeout: l.RegistrationTimeout.Duration(),
 		Flood:               session.Flood{Enabled: l.Flood.Enabled, Burst: l.Flood.Burst, Rate: l.Flood.Rate},
-		Limits:              ircmsg.DefaultLimits,
+		Limits:              utf8Limits(),
 		ErrLineTooLong:      transport.ErrLineTooLong,
 		Logger:              n.log,
 		Metrics: &session.Metrics{
@@ -261,4 +261,11 @@ func (n *Node) Shutdown(ctx context.Context, reason string) error {
 	}
 	n.bus.Close()
 	return err
+}
+
+// utf8Limits are the client line limits with UTF-8 enforced: the server advertises UTF8ONLY.
+func utf8Limits() ircmsg.Limits {
+	l := ircmsg.DefaultLimits
+	l.UTF8Only = true
+	return l
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleychat/parley/internal/commands"
@@ -83,12 +84,17 @@ type Session struct {
 	killBy   time.Time
 	done     chan struct{}
 	writerWG sync.WaitGroup
+
+	in         inbox
+	flood      floodGate
+	registered atomic.Bool // set by the processor; read by the reader for its deadlines
 }
 
 // Serve runs the connection until it closes. It is the transport handler: call it in the goroutine
 // the transport gives the connection.
 func Serve(srv *commands.Server, reg *Registry, conn Conn, opt Options) {
-	s := &Session{conn: conn, srv: srv, opt: opt, reg: reg, done: make(chan struct{})}
+	s := &Session{conn: conn, srv: srv, opt: opt, reg: reg, done: make(chan struct{}), flood: newFloodGate(opt.Flood)}
+	s.in.init()
 	if s.opt.Logger == nil {
 		s.opt.Logger = slog.Default()
 	}
@@ -130,6 +136,8 @@ func (s *Session) finish(reason string) {
 		reason = s.reason
 	}
 	s.mu.Unlock()
+	s.in.stop()
+	s.in.done.Wait()
 	s.client.Disconnected(reason)
 	s.Close(reason)
 	s.writerWG.Wait()
@@ -141,13 +149,14 @@ func (s *Session) finish(reason string) {
 	close(s.done)
 }
 
-// readLoop reads, parses and runs lines until the connection ends, and returns why it ended.
+// readLoop reads and parses lines and hands them to the processor until the connection ends, and
+// returns why it ended. It also keeps the registration and ping deadlines.
 func (s *Session) readLoop() string {
-	fl := newFloodGate(s.opt.Flood)
 	pingSent := false
 	regDeadline := time.Now().Add(s.opt.RegistrationTimeout)
 	for {
-		if !s.client.Registered() {
+		registered := s.registered.Load()
+		if !registered {
 			s.conn.SetReadDeadline(regDeadline)
 		} else if !pingSent {
 			s.conn.SetReadDeadline(time.Now().Add(s.opt.PingInterval))
@@ -156,7 +165,7 @@ func (s *Session) readLoop() string {
 		if err != nil {
 			switch {
 			case errors.Is(err, os.ErrDeadlineExceeded):
-				if !s.client.Registered() {
+				if !registered {
 					return string(ReasonRegTimeout)
 				}
 				if pingSent {
@@ -174,36 +183,46 @@ func (s *Session) readLoop() string {
 		}
 		pingSent = false
 		s.opt.Metrics.lineIn()
-		if fl.wait() {
-			s.opt.Metrics.floodDelay()
-		}
 		msg, perr := ircmsg.Parse(line, s.opt.Limits)
 		if perr != nil {
-			s.parseError(perr)
+			s.parseError(line, perr)
 			continue
 		}
-		s.srv.Run(s.client, &msg)
-		if s.client.Quitting() || s.isClosing() {
+		start, ok := s.in.push(msg)
+		if !ok {
+			return s.closeReasonOr(string(ReasonClientQuit))
+		}
+		if start {
+			go s.process()
+		}
+		if s.isClosing() {
 			return s.closeReasonOr(string(ReasonClientQuit))
 		}
 	}
 }
 
-func (s *Session) parseError(err error) {
+func (s *Session) parseError(line []byte, err error) {
 	switch {
 	case errors.Is(err, ircmsg.ErrEmpty), errors.Is(err, ircmsg.ErrNoCommand):
 		// Blank lines are allowed between commands; a bare source has nothing to answer.
 	case errors.Is(err, ircmsg.ErrLineTooLong), errors.Is(err, ircmsg.ErrTagsTooLong), errors.Is(err, ircmsg.ErrClientTagsTooLong):
 		s.replyNumeric(ircmsg.ERR_INPUTTOOLONG, "Input line was too long")
 	case errors.Is(err, ircmsg.ErrInvalidUTF8):
-		s.Write([]byte(":" + s.srv.Name() + " FAIL * INVALID_UTF8 :Message rejected, your IRC software MUST use UTF-8 encoding on this network\r\n"))
+		// Parse again without the UTF-8 rule only to name the command (and keep the label) in the FAIL.
+		lim := s.opt.Limits
+		lim.UTF8Only = false
+		if m, err := ircmsg.Parse(line, lim); err == nil {
+			s.srv.RejectInvalidUTF8(s.client, &m)
+		} else {
+			s.srv.RejectInvalidUTF8(s.client, nil)
+		}
 	default:
 		s.Write([]byte(":" + s.srv.Name() + " FAIL * INVALID_MESSAGE :Malformed line: " + err.Error() + "\r\n"))
 	}
 }
 
 func (s *Session) replyNumeric(code, text string) {
-	m := ircmsg.Message{Source: s.srv.Name(), Command: code, Params: []string{s.client.Nick(), text}}
+	m := ircmsg.Message{Source: s.srv.Name(), Command: code, Params: []string{s.client.User.Nick(), text}}
 	s.Write(m.Append(nil))
 }
 
