@@ -47,7 +47,9 @@ type Node struct {
 	bus      cluster.Bus
 	sessions *session.Registry
 	metrics  *obs.Metrics
-	certs    *transport.CertStore
+	// sessionMetrics is shared by every session of the node.
+	sessionMetrics *session.Metrics
+	certs          *transport.CertStore
 
 	listeners []*transport.Listener
 	ircAddrs  []net.Addr
@@ -74,6 +76,7 @@ func New(cfg *config.Config, opt Options) (*Node, error) {
 		return nil, fmt.Errorf("config: data_dir: %w", err)
 	}
 	n := &Node{log: opt.Logger, version: opt.Version, cfg: cfg, sessions: session.NewRegistry(), metrics: obs.NewMetrics()}
+	n.sessionMetrics = newSessionMetrics(n.metrics)
 	n.bus = local.New(opt.Hub)
 	nodeID := cfg.Cluster.Node
 	if nodeID == "" {
@@ -122,7 +125,6 @@ func (n *Node) sessionOptions() session.Options {
 	n.cfgMu.Lock()
 	l := n.cfg.Limits
 	n.cfgMu.Unlock()
-	m := n.metrics
 	return session.Options{
 		SendQ:               int64(l.SendQ),
 		PingInterval:        l.PingInterval.Duration(),
@@ -132,10 +134,15 @@ func (n *Node) sessionOptions() session.Options {
 		Limits:              utf8Limits(),
 		ErrLineTooLong:      transport.ErrLineTooLong,
 		Logger:              n.log,
-		Metrics: &session.Metrics{
-			LinesIn: m.LinesIn, LinesOut: m.LinesOut, FloodDelays: m.FloodDelayed, SendQExceeded: m.SendQDisconnects,
-			Connections: func(kind string) session.Gauge { return m.Connections.WithLabelValues(kind) },
-		},
+		Metrics:             n.sessionMetrics,
+	}
+}
+
+// newSessionMetrics resolves the collectors sessions update, once per node.
+func newSessionMetrics(m *obs.Metrics) *session.Metrics {
+	return &session.Metrics{
+		LinesIn: m.LinesIn, LinesOut: m.LinesOut, FloodDelays: m.FloodDelayed, SendQExceeded: m.SendQDisconnects,
+		Connections: func(kind string) session.Gauge { return m.Connections.WithLabelValues(kind) },
 	}
 }
 

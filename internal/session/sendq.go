@@ -32,7 +32,6 @@ func (s *Session) Write(line []byte) {
 	s.queued += int64(len(line))
 	start := s.startWriterLocked()
 	s.mu.Unlock()
-	s.opt.Metrics.lineOut()
 	if start {
 		go s.writeLoop()
 	}
@@ -56,6 +55,9 @@ func (s *Session) Close(reason string) {
 		go s.writeLoop()
 	}
 }
+
+// idleQueueCap is the largest queue array an idle connection keeps.
+const idleQueueCap = 16
 
 func errorLine(reason string) []byte {
 	return []byte("ERROR :Closing link: " + reason + "\r\n")
@@ -86,6 +88,13 @@ func (s *Session) writeLoop() {
 		s.mu.Lock()
 		if len(s.queue) == 0 || s.closed {
 			s.writing = false
+			// Idle connections should not keep the arrays a burst (the welcome, a big NAMES) grew.
+			if cap(s.queue) > idleQueueCap {
+				s.queue = nil
+			}
+			if cap(s.spare) > idleQueueCap {
+				s.spare = nil
+			}
 			closeNow := s.closing && !s.closed
 			if closeNow {
 				s.closed = true
@@ -105,8 +114,13 @@ func (s *Session) writeLoop() {
 		}
 		s.mu.Unlock()
 
-		s.conn.SetWriteDeadline(deadline)
+		// Moving a deadline costs a timer update; under load, refresh it only when half of it is used.
+		if deadline.Sub(s.deadline) > s.writeTimeout()/2 || deadline.Before(s.deadline) {
+			s.conn.SetWriteDeadline(deadline)
+			s.deadline = deadline
+		}
 		err := s.conn.WriteLines(batch)
+		s.opt.Metrics.linesOut(len(batch))
 		clear(batch)
 		s.mu.Lock()
 		s.spare = batch[:0]

@@ -82,6 +82,7 @@ type Session struct {
 	closed   bool
 	reason   string
 	killBy   time.Time
+	deadline time.Time // the write deadline last set; only the writer touches it
 	done     chan struct{}
 	writerWG sync.WaitGroup
 
