@@ -330,6 +330,9 @@ func (n *Network) ApplyUserModes(u *User, modes string) (applied []ModeChange, u
 				u.operClass = ""
 			}
 		}
+		if u.registered && !u.gone {
+			n.countMode(bit, add)
+		}
 		applied = append(applied, ModeChange{Add: add, Mode: c})
 	}
 	return applied, unknown

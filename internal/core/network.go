@@ -55,6 +55,8 @@ type Network struct {
 	unknown    atomic.Int64 // connections not yet registered
 	maxLocal   atomic.Int64
 	localUsers atomic.Int64
+	invisible  atomic.Int64 // registered users with +i, kept so LUSERS costs O(1)
+	operCount  atomic.Int64 // registered users with +o
 }
 
 // New returns an empty network.
@@ -176,11 +178,13 @@ func (n *Network) Register(u *User, nick string) error {
 	u.prefix.Store(&p)
 	u.nickKey = key
 	u.registered = true
+	modes := u.modes
 	u.signon = n.now()
 	u.lastActive = u.signon
 	u.mu.Unlock()
 
 	n.unknown.Add(-1)
+	n.countModes(modes, true)
 	if u.IsLocal() {
 		if c := n.localUsers.Add(1); c > n.maxLocal.Load() {
 			n.maxLocal.Store(c)
@@ -250,6 +254,7 @@ func (n *Network) Quit(u *User, reason string) *model.Event {
 	u.gone = true
 	registered := u.registered
 	key := u.nickKey
+	modes := u.modes
 	u.mu.Unlock()
 	if !registered {
 		n.unknown.Add(-1)
@@ -267,6 +272,7 @@ func (n *Network) Quit(u *User, reason string) *model.Event {
 	}
 	n.nickMu.Unlock()
 	n.whowas.add(key, whowasFrom(u, u.Prefix(), n.now()))
+	n.countModes(modes, false)
 	if u.IsLocal() {
 		n.localUsers.Add(-1)
 	}
@@ -301,26 +307,42 @@ type Stats struct {
 	Users, Invisible, Opers, Unknown, Channels, LocalUsers, MaxLocalUsers int
 }
 
-// Stats counts users and channels. Safe for concurrent use; O(users).
+// Stats counts users and channels. Safe for concurrent use; O(1), as every LUSERS asks for it.
 func (n *Network) Stats() Stats {
 	var s Stats
 	n.nickMu.RLock()
 	s.Users = len(n.nicks)
-	for _, u := range n.nicks {
-		m := u.Modes()
-		if m&UModeInvisible != 0 {
-			s.Invisible++
-		}
-		if m&UModeOper != 0 {
-			s.Opers++
-		}
-	}
 	n.nickMu.RUnlock()
 	n.chanMu.RLock()
 	s.Channels = len(n.chans)
 	n.chanMu.RUnlock()
+	s.Invisible = int(n.invisible.Load())
+	s.Opers = int(n.operCount.Load())
 	s.Unknown = int(n.unknown.Load())
 	s.LocalUsers = int(n.localUsers.Load())
 	s.MaxLocalUsers = int(n.maxLocal.Load())
 	return s
+}
+
+// countMode keeps the LUSERS counters in step with one user mode change.
+func (n *Network) countMode(bit UserMode, add bool) {
+	d := int64(-1)
+	if add {
+		d = 1
+	}
+	switch bit {
+	case UModeInvisible:
+		n.invisible.Add(d)
+	case UModeOper:
+		n.operCount.Add(d)
+	}
+}
+
+// countModes counts (or uncounts) every counted mode of a user joining (leaving) the network.
+func (n *Network) countModes(modes UserMode, add bool) {
+	for _, bit := range []UserMode{UModeInvisible, UModeOper} {
+		if modes&bit != 0 {
+			n.countMode(bit, add)
+		}
+	}
 }

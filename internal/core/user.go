@@ -191,9 +191,14 @@ func (u *User) SetAccount(account string) {
 // SetOper gives the user oper status of the given class. Safe for concurrent use.
 func (u *User) SetOper(class string) {
 	u.mu.Lock()
+	was := u.modes&UModeOper != 0
 	u.modes |= UModeOper
 	u.operClass = class
+	counted := u.registered && !u.gone && !was
 	u.mu.Unlock()
+	if counted {
+		u.net.countMode(UModeOper, true)
+	}
 }
 
 // IsOper reports whether the user is an IRC operator.

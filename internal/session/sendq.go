@@ -57,7 +57,7 @@ func (s *Session) Close(reason string) {
 }
 
 // idleQueueCap is the largest queue array an idle connection keeps.
-const idleQueueCap = 16
+const idleQueueCap = 4
 
 func errorLine(reason string) []byte {
 	return []byte("ERROR :Closing link: " + reason + "\r\n")
