@@ -104,7 +104,7 @@ function start(form) {
     onNotice: (text) => state.info(text, state.server),
     onStatus: (status, detail) => {
       ui.setStatus(detail ? `${status} ${detail}` : status);
-      if (status === "reconnecting" || status === "disconnected") forgetMemberships(state);
+      if (status === "reconnecting" || status === "disconnected") forgetMemberships(state, status);
     },
     onRegistered: () => {
       // Rejoin what was open before a reconnect; the first time, the
@@ -133,7 +133,10 @@ function start(form) {
 
 // forgetMemberships runs when the connection drops: channel lists are stale
 // until the server sends them again, and the channels are rejoined.
-function forgetMemberships(state) {
+function forgetMemberships(state, status) {
+  if (state.conn.registered || state.server.lines.at(-1)?.kind !== "error") {
+    state.error(status === "reconnecting" ? "Connection lost; reconnecting…" : "Disconnected.", state.server);
+  }
   for (const buf of state.buffers.values()) {
     if (buf.type !== "channel") continue;
     if (buf.joined) buf.rejoin = true;
@@ -194,6 +197,9 @@ els.nicklistToggle.addEventListener("click", () => {
   els.chat.classList.remove("sidebar-open");
   els.nicklistToggle.setAttribute("aria-expanded", String(open));
 });
+
+// On narrow screens a tap on the messages closes an open panel.
+$("main").addEventListener("click", () => els.chat.classList.remove("sidebar-open", "nicklist-open"));
 
 // Alt+Up / Alt+Down switch buffers from the keyboard; Escape closes panels.
 document.addEventListener("keydown", (ev) => {
