@@ -233,6 +233,16 @@ func TestBrowserSession(t *testing.T) {
 	poll(t, ctx, "channel in the buffer list", `document.querySelector('#buffer-list [data-buffer="#chan"][aria-current="true"]') !== null`)
 	stub.waitLine(t, 1, "CHATHISTORY LATEST", func(l string) bool { return l == "CHATHISTORY LATEST #chan * 50" })
 	poll(t, ctx, "history lines", `document.querySelectorAll('#messages .message[data-nick="alice"]').length === 2`)
+	checkRendering(t, ctx)
+	checkSending(t, ctx, stub)
+	checkInputKeys(t, ctx, stub)
+	checkReconnect(t, ctx, stub)
+	checkPhoneLayout(t, ctx)
+	checkDarkTheme(t, ctx)
+}
+
+// checkRendering checks links, text-only rendering, actions, the nick list and the topic.
+func checkRendering(t *testing.T, ctx context.Context) {
 
 	link := eval[map[string]string](t, ctx, `(() => { const a = document.querySelector('#messages .message[data-msgid="h-1"] .text a');
 		return {href: a.getAttribute('href'), rel: a.rel, text: a.textContent}; })()`)
@@ -256,6 +266,10 @@ func TestBrowserSession(t *testing.T) {
 		t.Errorf("topic = %q", got)
 	}
 
+}
+
+// checkSending sends a line; with echo-message only the echo is shown.
+func checkSending(t *testing.T, ctx context.Context, stub *stubIRC) {
 	// Sending: the echo (echo-message) is what appears.
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#input"), "hello world\r")); err != nil {
 		t.Fatal(err)
@@ -268,6 +282,10 @@ func TestBrowserSession(t *testing.T) {
 
 	shot(t, ctx, "chat-desktop")
 
+}
+
+// checkInputKeys covers Tab completion, input history and a /command.
+func checkInputKeys(t *testing.T, ctx context.Context, stub *stubIRC) {
 	// Tab completes a nick at the start of the line; Up recalls the last line.
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#input"), "vo\t")); err != nil {
 		t.Fatal(err)
@@ -286,6 +304,10 @@ func TestBrowserSession(t *testing.T) {
 	}
 	stub.waitLine(t, 1, "the ACTION", func(l string) bool { return l == "PRIVMSG #chan :\x01ACTION dances\x01" })
 
+}
+
+// checkReconnect drops the connection and expects a rejoin and a catch-up.
+func checkReconnect(t *testing.T, ctx context.Context, stub *stubIRC) {
 	// A dropped connection comes back, rejoins and catches up after the newest msgid.
 	stub.drop()
 	poll(t, ctx, "status reconnecting", `document.querySelector('#status').textContent.startsWith('reconnecting')`)
@@ -293,6 +315,10 @@ func TestBrowserSession(t *testing.T) {
 	stub.waitLine(t, 2, "JOIN #chan twice", func(l string) bool { return l == "JOIN #chan" })
 	stub.waitLine(t, 1, "CHATHISTORY AFTER", func(l string) bool { return strings.HasPrefix(l, "CHATHISTORY AFTER #chan msgid=s-") })
 
+}
+
+// checkPhoneLayout checks the 375px layout and the sliding buffer list.
+func checkPhoneLayout(t *testing.T, ctx context.Context) {
 	// Phone width: the buffer list hides behind a button and nothing overflows.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(375, 740)); err != nil {
 		t.Fatal(err)
@@ -312,6 +338,10 @@ func TestBrowserSession(t *testing.T) {
 	}
 	poll(t, ctx, "server buffer shown, sidebar closed", `document.querySelector('#buffer-title').textContent === 'StubNet' && document.querySelector('#sidebar').getBoundingClientRect().right <= 0`)
 
+}
+
+// checkDarkTheme checks that the theme follows prefers-color-scheme.
+func checkDarkTheme(t *testing.T, ctx context.Context) {
 	// The dark theme follows prefers-color-scheme.
 	light := eval[string](t, ctx, `getComputedStyle(document.body).backgroundColor`)
 	if _, err := chromedp.Run(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
