@@ -155,7 +155,7 @@ export class UI {
       return el("li", { dataset: { nick: m.nick }, class: m.away ? "away" : "" }, button);
     });
     this.els.nicklist.replaceChildren(...items);
-    this.els.memberCount.textContent = buf.type === "channel" ? `${members.length} members` : "";
+    this.els.memberCount.textContent = buf.type === "channel" ? `${members.length} ${members.length === 1 ? "member" : "members"}` : "";
     this.els.chat.classList.toggle("no-members", buf.type !== "channel");
   }
 
