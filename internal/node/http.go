@@ -5,10 +5,10 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"time"
 
 	"github.com/parleychat/parley/internal/obs"
 	"github.com/parleychat/parley/internal/transport"
+	"github.com/parleychat/parley/web"
 )
 
 // startHTTP opens the HTTP door: health, readiness, metrics and the IRC WebSocket.
@@ -22,7 +22,7 @@ func (n *Node) startHTTP() error {
 		return fmt.Errorf("listen.http %s: %w", addr, err)
 	}
 	n.httpAddr = ln.Addr()
-	n.httpSrv = &http.Server{Handler: n.httpHandler(), ReadHeaderTimeout: 10 * time.Second}
+	n.httpSrv = &http.Server{Handler: n.httpHandler(), ReadHeaderTimeout: n.handshakeTimeout()}
 	go n.httpSrv.Serve(ln)
 	n.log.Info("listening for HTTP", "addr", ln.Addr().String(), "paths", "/ /ws /healthz /readyz /metrics")
 	return nil
@@ -52,9 +52,10 @@ func (n *Node) httpHandler() http.Handler {
 	}
 	ws := transport.NewWebSocketHandler(n.handler, transport.WSOptions{
 		Origins: n.cfg.WebSocket.Origins, TrustedProxies: prefixes(n.cfg.HTTP.TrustedProxies), Logger: n.log,
+		OnAccept: n.admit,
 	})
 	mux.Handle("GET /ws", ws)
-	mux.Handle("GET /{$}", n.rootHandler(ws))
+	mux.Handle("GET /", n.rootHandler(ws))
 	return mux
 }
 
@@ -71,15 +72,15 @@ func (n *Node) metricsHandler() http.Handler {
 }
 
 // rootHandler sends WebSocket upgrades on "/" to the IRC door (clients that connect to
-// ws://host:port with no path) and everything else to the web client.
+// ws://host:port with no path) and everything else to the built-in web client.
 func (n *Node) rootHandler(ws http.Handler) http.Handler {
+	files := http.FileServerFS(web.FS())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if transport.IsWebSocketUpgrade(r) {
+		if r.URL.Path == "/" && transport.IsWebSocketUpgrade(r) {
 			ws.ServeHTTP(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "parley: connect an IRC client to this server, or open the web client.")
+		files.ServeHTTP(w, r)
 	})
 }
 
