@@ -26,6 +26,12 @@
 // taken inside a core lock, and the watcher takes no core lock while holding it: it copies what it
 // needs under its lock, releases it, then reads users and delivers (sink locks, tier 4).
 //
+// Observers (observe.go: the API's event stream, webhooks) are sinks too, called where events leave
+// the node (Network.publish), sometimes with Channel.mu held: their locks are tier 4 like a session's
+// send queue, and they never call back into core. Network.observers.mu only guards changes to the
+// observer list; it is never taken while holding, nor held while taking, another core lock. Readers
+// use an immutable snapshot behind an atomic pointer, so the message path pays one atomic load.
+//
 // nickMu and chanMu are never held together. No lock is held across I/O other than Sink.Deliver,
 // which only appends already encoded bytes to a bounded queue. A PRIVMSG to a channel reads the
 // channel's immutable snapshot of local members and delivers with no lock held; state changes (JOIN,

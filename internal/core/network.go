@@ -49,6 +49,9 @@ type Network struct {
 
 	watcher atomic.Pointer[watcherBox] // MONITOR hook, see watch.go
 
+	observers    observerRegistry            // API streams and webhooks, see observe.go
+	observerSnap atomic.Pointer[[]*observer] // nil when there are none
+
 	clientSeq  atomic.Uint64
 	msgSeq     atomic.Uint64
 	msgPrefix  string
@@ -292,8 +295,10 @@ func (n *Network) newEvent(kind model.Kind, u *User, src model.Prefix) *model.Ev
 	}
 }
 
-// publish hands an event to the other nodes. A bus error loses nothing locally, so it is logged.
+// publish hands an event to the other nodes, and to this node's observers (observe.go): whatever
+// leaves the node is what they see. A bus error loses nothing locally, so it is logged.
 func (n *Network) publish(subject string, ev *model.Event) {
+	n.observe(ev)
 	if n.bus == nil {
 		return
 	}
