@@ -77,7 +77,7 @@ func TestCapReqIsAtomic(t *testing.T) {
 		{"multi-prefix server-time", "ACK"},
 		{"-multi-prefix", "ACK"},
 		{"-cap-notify", "NAK"}, // implied by CAP LS 302 and cannot be disabled (cap-notify)
-		{"sts", "NAK"},          // not offered here, and never requestable
+		{"sts", "NAK"},         // not offered here, and never requestable
 		{"", "NAK"},
 	}
 	for _, tc := range cases {
