@@ -18,6 +18,7 @@ type Config struct {
 	Opers     []Oper    `yaml:"opers"`
 	Log       Log       `yaml:"log"`
 	API       API       `yaml:"api"`
+	Webhooks  []Webhook `yaml:"webhooks"`
 	WebSocket WebSocket `yaml:"websocket"`
 	HTTP      HTTP      `yaml:"http"`
 	Accounts  Accounts  `yaml:"accounts"`
@@ -160,6 +161,20 @@ type APIToken struct {
 	Name   string   `yaml:"name"`
 	Scopes []string `yaml:"scopes"` // read | post | admin
 }
+
+// Webhook is one outgoing webhook: each matching event is POSTed to URL as
+// JSON, signed with Secret (X-Parley-Signature: sha256=<hex HMAC>).
+type Webhook struct {
+	URL      string   `yaml:"url"`      // http:// or https://
+	Secret   string   `yaml:"secret"`   // HMAC-SHA256 key, at least 16 characters
+	Events   []string `yaml:"events"`   // event kinds (privmsg, join...); empty = all
+	Channels []string `yaml:"channels"` // channel names; empty = every channel
+}
+
+// WebhookEvents are the event kinds a webhook may ask for: the API's event
+// type names.
+var WebhookEvents = []string{"privmsg", "notice", "join", "part", "kick", "quit", "nick", "topic", "mode",
+	"away", "account", "chghost", "setname"}
 
 // WebSocket configures the /ws endpoint.
 type WebSocket struct {

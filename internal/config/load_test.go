@@ -83,6 +83,8 @@ func TestLoadFull(t *testing.T) {
 		{Name: "chatbot", Token: "b0t-T0ken-0123456789abcdef", Scopes: []string{"read", "post"}},
 		{Name: "dashboard", Token: "adm1n-T0ken-0123456789abcdef", Scopes: []string{"read", "admin"}},
 	}
+	want.Webhooks = []Webhook{{URL: "https://bots.example.net/parley", Secret: "whsec-0123456789abcdef",
+		Events: []string{"privmsg", "join", "part"}, Channels: []string{"#general", "#ops"}}}
 	want.WebSocket.Origins = []string{"https://chat.example.net", "https://*.example.org"}
 	want.HTTP.TrustedProxies = []string{"192.0.2.0/24"}
 	want.HTTP.Pprof = true

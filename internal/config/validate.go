@@ -26,6 +26,7 @@ func (c *Config) Validate() error {
 	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	v.oneOf("log.format", c.Log.Format, "text", "json")
 	v.apiTokens(c.API.Tokens)
+	v.webhooks(c.Webhooks)
 	v.origins(c.WebSocket.Origins)
 	v.cidrs("http.trusted_proxies", c.HTTP.TrustedProxies)
 	v.accounts(&c.Accounts)
