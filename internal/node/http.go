@@ -48,7 +48,7 @@ func (n *Node) httpHandler() http.Handler {
 	})
 	mux.Handle("GET /metrics", n.metricsHandler())
 	if n.cfg.HTTP.Pprof {
-		mux.Handle("/debug/pprof/", obs.PprofHandler())
+		mux.Handle("GET /debug/pprof/", obs.PprofHandler())
 	}
 	ws := transport.NewWebSocketHandler(n.handler, transport.WSOptions{
 		Origins: n.cfg.WebSocket.Origins, TrustedProxies: prefixes(n.cfg.HTTP.TrustedProxies), Logger: n.log,
