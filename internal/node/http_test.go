@@ -94,4 +94,3 @@ func TestMetricsCountTraffic(t *testing.T) {
 		}
 	}
 }
-
