@@ -7,8 +7,8 @@ import (
 
 // Account is a registered user account.
 type Account struct {
-	Name     string      // display form; the key is the folded name
-	Password string      // hash (internal/passhash); never log it
+	Name     string // display form; the key is the folded name
+	Password string // hash (internal/passhash); never log it
 	Email    string
 	Verified bool
 	Created  time.Time

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"time"
 )
 
@@ -65,4 +68,23 @@ func ValidBanKind(kind string) bool {
 		return true
 	}
 	return false
+}
+
+// NewBanID returns a fresh random ban ID: 12 lower-case hex digits, short enough to type in an
+// operator command.
+func NewBanID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
+}
+
+// CheckBan returns ErrInvalid when b cannot be stored.
+func CheckBan(b Ban) error {
+	if !ValidBanKind(b.Kind) {
+		return fmt.Errorf("%w: ban kind %q", ErrInvalid, b.Kind)
+	}
+	if b.Pattern == "" {
+		return fmt.Errorf("%w: empty ban pattern", ErrInvalid)
+	}
+	return nil
 }
