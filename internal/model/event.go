@@ -2,6 +2,7 @@ package model
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -109,10 +110,11 @@ func (e *Event) Encoded(key uint64, encode func() []byte) []byte {
 }
 
 // encodingCache is tiny on purpose: a fan-out sees a handful of capability variants, so a linear scan
-// over a short slice beats a map.
+// over a short slice beats a map. Readers take no lock: the slice is copy-on-write behind an atomic
+// pointer, because every recipient of a fan-out reads it and a mutex there costs more than the scan.
 type encodingCache struct {
-	mu      sync.Mutex
-	entries []cacheEntry
+	mu      sync.Mutex // serialises writers only
+	entries atomic.Pointer[[]cacheEntry]
 }
 
 type cacheEntry struct {
@@ -120,20 +122,33 @@ type cacheEntry struct {
 	data []byte
 }
 
-func (c *encodingCache) get(key uint64, encode func() []byte) []byte {
-	c.mu.Lock()
-	for i := range c.entries {
-		if c.entries[i].key == key {
-			data := c.entries[i].data
-			c.mu.Unlock()
-			return data
+func (c *encodingCache) lookup(key uint64) ([]byte, bool) {
+	if p := c.entries.Load(); p != nil {
+		for _, e := range *p {
+			if e.key == key {
+				return e.data, true
+			}
 		}
 	}
-	c.mu.Unlock()
-	// Encode outside the lock: encoding may be slow and two racing encoders produce equal bytes.
-	data := encode()
+	return nil, false
+}
+
+func (c *encodingCache) get(key uint64, encode func() []byte) []byte {
+	if data, ok := c.lookup(key); ok {
+		return data
+	}
 	c.mu.Lock()
-	c.entries = append(c.entries, cacheEntry{key, data})
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	if data, ok := c.lookup(key); ok {
+		return data
+	}
+	data := encode()
+	var next []cacheEntry
+	if p := c.entries.Load(); p != nil {
+		next = make([]cacheEntry, len(*p), len(*p)+1)
+		copy(next, *p)
+	}
+	next = append(next, cacheEntry{key, data})
+	c.entries.Store(&next)
 	return data
 }
