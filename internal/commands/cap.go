@@ -21,15 +21,15 @@ func handleCap(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 			c.capBlocking = true
 		}
 		if len(m.Params) > 1 {
-			if v, err := strconv.Atoi(m.Params[1]); err == nil && v > c.capVersion {
-				c.capVersion = v
+			if v, err := strconv.Atoi(m.Params[1]); err == nil && int32(v) > c.capVersion.Load() {
+				c.capVersion.Store(int32(v))
 			}
 		}
-		if c.capVersion >= 302 {
+		if c.capVersion.Load() >= 302 {
 			// CAP LS 302 implies cap-notify (IRCv3 cap-notify "Implicit vs explicit support").
 			c.caps.update(func(cs CapSet) CapSet { return cs.With(CapCapNotify) })
 		}
-		s.capList(c, rb, "LS", s.advertised(c.Secure, c.capVersion >= 302))
+		s.capList(c, rb, "LS", s.advertised(c.Secure, c.capVersion.Load() >= 302))
 	case "LIST":
 		var names []string
 		caps := c.caps.load()
@@ -84,7 +84,7 @@ const capLineMax = 400
 func (s *Server) capList(c *Client, rb *ReplyBuffer, sub string, entries []string) {
 	lines := packWords(entries, capLineMax)
 	for i, l := range lines {
-		if i < len(lines)-1 && c.capVersion >= 302 {
+		if i < len(lines)-1 && c.capVersion.Load() >= 302 {
 			rb.Add("CAP", c.Nick(), sub, "*", l)
 		} else {
 			rb.Add("CAP", c.Nick(), sub, l)
@@ -125,7 +125,7 @@ func (s *Server) capReq(c *Client, rb *ReplyBuffer, list string) {
 		if ok && ci.offer != nil {
 			_, ok = ci.offer(s, c.Secure)
 		}
-		if !ok || ci.fixed || (off && ci.cap == CapCapNotify && c.capVersion >= 302) {
+		if !ok || ci.fixed || (off && ci.cap == CapCapNotify && c.capVersion.Load() >= 302) {
 			rb.Add("CAP", c.Nick(), "NAK", list)
 			return
 		}

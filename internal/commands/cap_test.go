@@ -50,7 +50,7 @@ func TestSTSValue(t *testing.T) {
 func TestCapLSMultiline(t *testing.T) {
 	s := newTestServer(Config{})
 	c, out := newTestClient(t, s, "alice", 0)
-	c.capVersion = 302
+	c.capVersion.Store(302)
 	lines(out)
 	entries := make([]string, 60)
 	for i := range entries {

@@ -97,7 +97,7 @@ func (s *Server) announceCaps(c *Client, added, removed []string) {
 		for _, name := range added {
 			entry := name
 			// Values only for CAP LS 302 clients (IRCv3 cap-notify).
-			if ci, _ := capByName(name); ci.offer != nil && c.capVersion >= 302 {
+			if ci, _ := capByName(name); ci.offer != nil && c.capVersion.Load() >= 302 {
 				if v, _ := ci.offer(s, c.Secure); v != "" {
 					entry += "=" + v
 				}

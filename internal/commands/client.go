@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/parleychat/parley/internal/core"
@@ -18,8 +19,8 @@ type Output interface {
 }
 
 // Client is the protocol state of one connection. Its fields are owned by the connection's reader
-// goroutine, except caps (read by Deliver on other goroutines through an atomic snapshot) and what
-// core.User guards itself.
+// goroutine, except caps and capVersion (atomics, read by Deliver and cap-notify on other goroutines),
+// monitoring (under the server's monitor lock) and what core.User guards itself.
 type Client struct {
 	srv  *Server
 	out  Output
@@ -32,8 +33,8 @@ type Client struct {
 	realname    string
 	userGiven   bool
 	password    []byte
-	capBlocking bool // CAP LS/REQ seen and CAP END not yet: registration waits
-	capVersion  int
+	capBlocking bool         // CAP LS/REQ seen and CAP END not yet: registration waits
+	capVersion  atomic.Int32 // CAP LS version; read by cap-notify on other goroutines
 	caps        capHolder
 	monitoring  map[string]struct{} // folded nicks this client monitors; guarded by Server.monitor.mu
 	Secure      bool
