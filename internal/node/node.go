@@ -47,6 +47,7 @@ type Node struct {
 	bus      cluster.Bus
 	sessions *session.Registry
 	metrics  *obs.Metrics
+	state    *natsState
 	// sessionMetrics is shared by every session of the node.
 	sessionMetrics *session.Metrics
 	certs          *transport.CertStore
@@ -77,6 +78,17 @@ func New(cfg *config.Config, opt Options) (*Node, error) {
 	}
 	n := &Node{log: opt.Logger, version: opt.Version, cfg: cfg, sessions: session.NewRegistry(), metrics: obs.NewMetrics()}
 	n.sessionMetrics = newSessionMetrics(n.metrics)
+	nodeName := cfg.Cluster.Node
+	if nodeName == "" {
+		nodeName = cfg.Server.Name
+	}
+	started := time.Now()
+	state, err := openState(cfg, nodeName, opt)
+	if err != nil {
+		return nil, err
+	}
+	n.state = state
+	n.log.Debug("state ready", "took", time.Since(started).String(), "embedded", state.server != nil)
 	n.bus = local.New(opt.Hub)
 	nodeID := cfg.Cluster.Node
 	if nodeID == "" {
@@ -267,6 +279,7 @@ func (n *Node) Shutdown(ctx context.Context, reason string) error {
 		cancel()
 	}
 	n.bus.Close()
+	n.state.close()
 	return err
 }
 
