@@ -77,6 +77,9 @@ type Listen struct {
 type TLS struct {
 	Cert string `yaml:"cert"`
 	Key  string `yaml:"key"`
+	// STSDuration is the IRCv3 sts policy lifetime announced on TLS connections. 0 announces the
+	// TLS port to plain-text clients (an upgrade for that connection) without a lasting policy.
+	STSDuration Duration `yaml:"sts_duration"`
 }
 
 // Limits bounds what one client, or one address, may use.

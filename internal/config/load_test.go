@@ -62,7 +62,7 @@ func TestLoadFull(t *testing.T) {
 		IRC: []string{":6667", "127.0.0.1:6668"}, TLS: []string{":6697"}, HTTP: "127.0.0.1:8081",
 		ProxyProtocol: true, ProxyTrusted: []string{"10.0.0.0/8", "2001:db8::/32"},
 	}
-	want.TLS = TLS{Cert: "/etc/parley/tls/fullchain.pem", Key: "/etc/parley/tls/privkey.pem"}
+	want.TLS = TLS{Cert: "/etc/parley/tls/fullchain.pem", Key: "/etc/parley/tls/privkey.pem", STSDuration: Duration(720 * time.Hour)}
 	want.DataDir = "/var/lib/parley"
 	want.Limits = Limits{
 		Flood: Flood{Enabled: true, Burst: 10, Rate: 2.5}, SendQ: 2 * MiB,

@@ -129,6 +129,7 @@ func (n *Node) commandsConfig(cfg *config.Config) commands.Config {
 	for _, o := range cfg.Opers {
 		cc.Opers = append(cc.Opers, commands.Oper{Name: o.Name, Password: o.Password, Class: o.Class, Hosts: o.Hosts})
 	}
+	cc.STS = n.stsPolicy()
 	return cc
 }
 
@@ -176,6 +177,7 @@ func (n *Node) Start() error {
 		n.closeListeners()
 		return err
 	}
+	n.offerSTS()
 	if err := n.startHTTP(); err != nil {
 		n.closeListeners()
 		return err
