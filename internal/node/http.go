@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 
+	"github.com/parleychat/parley/internal/api"
 	"github.com/parleychat/parley/internal/obs"
 	"github.com/parleychat/parley/internal/transport"
 	"github.com/parleychat/parley/web"
@@ -22,14 +23,29 @@ func (n *Node) startHTTP() error {
 		return fmt.Errorf("listen.http %s: %w", addr, err)
 	}
 	n.httpAddr = ln.Addr()
-	n.httpSrv = &http.Server{Handler: n.httpHandler(), ReadHeaderTimeout: n.handshakeTimeout()}
+	a := n.newAPI()
+	n.httpSrv = &http.Server{Handler: n.httpHandler(a), ReadHeaderTimeout: n.handshakeTimeout()}
+	// Shutdown waits for connections to go idle; event streams never do, so the API ends them.
+	n.httpSrv.RegisterOnShutdown(a.Close)
 	go n.httpSrv.Serve(ln)
-	n.log.Info("listening for HTTP", "addr", ln.Addr().String(), "paths", "/ /ws /healthz /readyz /metrics")
+	n.log.Info("listening for HTTP", "addr", ln.Addr().String(), "paths", "/ /ws /api/v1/ /healthz /readyz /metrics")
 	return nil
 }
 
-func (n *Node) httpHandler() http.Handler {
+// newAPI builds the JSON API (and starts its webhook senders) from the configuration.
+func (n *Node) newAPI() *api.API {
+	n.cfgMu.Lock()
+	cfg := n.cfg
+	n.cfgMu.Unlock()
+	return api.New(api.Options{
+		Network: n.net, Tokens: cfg.API.Tokens, Webhooks: cfg.Webhooks, Version: n.version,
+		Logger: n.log, Metrics: n.metrics,
+	})
+}
+
+func (n *Node) httpHandler(a *api.API) http.Handler {
 	mux := http.NewServeMux()
+	a.Mount(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
