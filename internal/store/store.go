@@ -23,7 +23,7 @@ type Store interface {
 	ChannelRegs
 	Bans
 	ReadMarkers
-	// Close releases the store; calls after Close fail.
+	// Close releases the store (and ends its watches); it must not be used afterwards.
 	Close() error
 }
 
