@@ -22,12 +22,15 @@ const (
 	CModeTopicLock                       // t
 	CModeKey                             // k (key set)
 	CModeLimit                           // l (limit set)
+	CModeRegOnly                         // R: only users logged into an account may join
+	CModeRegSpeak                        // M: only users logged into an account (or voiced) may speak
 )
 
 var chanModeLetters = []struct {
 	bit    ChanMode
 	letter byte
 }{
+	{CModeRegSpeak, 'M'}, {CModeRegOnly, 'R'},
 	{CModeInviteOnly, 'i'}, {CModeKey, 'k'}, {CModeLimit, 'l'}, {CModeModerated, 'm'},
 	{CModeNoExternal, 'n'}, {CModeSecret, 's'}, {CModeTopicLock, 't'},
 }
@@ -239,8 +242,9 @@ func (n *Network) Channels() []*Channel {
 	return out
 }
 
-// channelForJoin returns the live channel with the name, creating it when absent.
-func (n *Network) channelForJoin(name string) (c *Channel, created bool) {
+// channelForJoin returns the live channel with the name, creating it (from seed, when not nil) when
+// absent.
+func (n *Network) channelForJoin(name string, seed *ChannelSeed) (c *Channel, created bool) {
 	key := n.cm.Fold(name)
 	n.chanMu.RLock()
 	c = n.chans[key]
@@ -256,6 +260,9 @@ func (n *Network) channelForJoin(name string) (c *Channel, created bool) {
 	c = &Channel{name: name, key: key, net: n, members: make(map[*User]*Member),
 		invited: make(map[string]struct{}), created: n.now(), modes: CModeNoExternal | CModeTopicLock}
 	c.snapshot.Store(&[]localMember{})
+	if seed != nil {
+		c.seedLocked(seed) // not yet visible to anyone: no lock needed
+	}
 	n.chans[key] = c
 	return c, true
 }

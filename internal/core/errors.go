@@ -36,6 +36,7 @@ const (
 	ErrInvalidModeParam
 	ErrAlreadyRegistered
 	ErrTooManyTargets
+	ErrNeedReggedNick // the channel is +R and the user is not logged in (477)
 )
 
 // Error is a refused operation: what was refused (Code), about which nick, channel or mode (Target),

@@ -14,8 +14,31 @@ type JoinResult struct {
 
 // Join puts u in the channel, creating it (with u as operator) when it does not exist. key is the
 // channel key the user offered. It checks, in RFC 2812 order: name (403/479), channel count (405),
-// invite-only (473), bans (474), key (475), limit (471). Safe for concurrent use.
+// invite-only (473), bans (474), key (475), limit (471), then +R (477). Safe for concurrent use.
 func (n *Network) Join(u *User, name, key string) (JoinResult, error) {
+	return n.JoinWith(u, name, key, JoinOptions{})
+}
+
+// JoinOptions carry what the door knows of a channel beyond the live state: a registered channel
+// (services) is re-created from its registration, and its founder rather than whoever joins first
+// holds it.
+type JoinOptions struct {
+	// Seed, when set, is the state a channel this join creates starts with.
+	Seed *ChannelSeed
+	// NoAutoOp withholds the operator rank from a user who creates (or re-fills) the channel.
+	NoAutoOp bool
+}
+
+// ChannelSeed is the starting state of a re-created channel.
+type ChannelSeed struct {
+	Modes string // flag mode letters, e.g. "ntR"; k and l come from Key and Limit
+	Key   string
+	Limit int
+	Topic Topic
+}
+
+// JoinWith is Join with options. Safe for concurrent use.
+func (n *Network) JoinWith(u *User, name, key string, opt JoinOptions) (JoinResult, error) {
 	if !n.ValidChannelName(name) {
 		return JoinResult{}, refuse(ErrNoSuchChannel, name)
 	}
@@ -23,15 +46,15 @@ func (n *Network) Join(u *User, name, key string) (JoinResult, error) {
 		return JoinResult{}, refuse(ErrTooManyChannels, name)
 	}
 	for {
-		c, created := n.channelForJoin(name)
-		res, retry, err := n.joinExisting(c, u, key, created)
+		c, created := n.channelForJoin(name, opt.Seed)
+		res, retry, err := n.joinExisting(c, u, key, created, opt)
 		if !retry {
 			return res, err
 		}
 	}
 }
 
-func (n *Network) joinExisting(c *Channel, u *User, key string, created bool) (JoinResult, bool, error) {
+func (n *Network) joinExisting(c *Channel, u *User, key string, created bool, opt JoinOptions) (JoinResult, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.dead {
@@ -41,10 +64,14 @@ func (n *Network) joinExisting(c *Channel, u *User, key string, created bool) (J
 		return JoinResult{Channel: c}, false, nil
 	}
 	if err := c.admissionLocked(u, key); err != nil {
+		if len(c.members) == 0 {
+			// A seeded channel (+R, +k...) can refuse the user who created it; it must not linger.
+			defer n.dropIfEmpty(c)
+		}
 		return JoinResult{}, false, err
 	}
 	m := &Member{Joined: n.now()}
-	if created || len(c.members) == 0 {
+	if (created || len(c.members) == 0) && !opt.NoAutoOp {
 		m.Prefixes = model.Op
 	}
 	c.members[u] = m
@@ -87,7 +114,45 @@ func (c *Channel) admissionLocked(u *User, key string) error {
 	if c.modes&CModeLimit != 0 && len(c.members) >= c.limit && !invited {
 		return refuse(ErrChannelIsFull, c.name)
 	}
+	if c.modes&CModeRegOnly != 0 && !invited && u.Account() == "" {
+		return refuse(ErrNeedReggedNick, c.name)
+	}
 	return nil
+}
+
+// seedLocked gives a new channel its registered state. Caller holds c.mu.
+func (c *Channel) seedLocked(s *ChannelSeed) {
+	var modes ChanMode
+	for i := 0; i < len(s.Modes); i++ {
+		if b := flagBit(s.Modes[i]); b != 0 && b != CModeKey && b != CModeLimit {
+			modes |= b
+		}
+	}
+	if s.Key != "" {
+		modes |= CModeKey
+	}
+	if s.Limit > 0 {
+		modes |= CModeLimit
+	}
+	c.modes, c.chanKey, c.limit = modes, s.Key, s.Limit
+	if s.Topic.Text != "" {
+		c.topic = s.Topic
+	}
+}
+
+// dropIfEmpty removes a channel nobody managed to join from the registry. It runs on its own
+// goroutine because the caller holds c.mu, and chanMu must be taken first.
+func (n *Network) dropIfEmpty(c *Channel) {
+	go func() {
+		n.chanMu.Lock()
+		c.mu.Lock()
+		if len(c.members) == 0 && !c.dead {
+			c.dead = true
+			delete(n.chans, c.key)
+		}
+		c.mu.Unlock()
+		n.chanMu.Unlock()
+	}()
 }
 
 func (u *User) nickKeySafe() string {

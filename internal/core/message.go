@@ -48,6 +48,7 @@ func (n *Network) sayChannel(u *User, msg Message, name string, status byte) (Sa
 	switch {
 	case !member && c.modes&CModeNoExternal != 0,
 		c.modes&CModeModerated != 0 && !rank.AtLeast(model.Voice),
+		c.modes&CModeRegSpeak != 0 && !rank.AtLeast(model.Voice) && u.Account() == "",
 		!rank.AtLeast(model.Voice) && c.isBanned(u):
 		c.mu.RUnlock()
 		return SayResult{}, refuse(ErrCannotSendToChan, c.name)

@@ -16,7 +16,7 @@ type ModeChange struct {
 }
 
 // ChanModesISupport is the CHANMODES token: list modes, always-parameter, set-parameter, flags.
-const ChanModesISupport = "b,k,l,imnst"
+const ChanModesISupport = "b,k,l,MRimnst"
 
 // MaxModesPerCommand is ISUPPORT MODES: how many parameter modes one MODE command may carry.
 const MaxModesPerCommand = 6
@@ -40,7 +40,7 @@ func classify(c byte) modeClass {
 		return classAlways
 	case 'l':
 		return classSet
-	case 'i', 'm', 'n', 's', 't':
+	case 'i', 'm', 'n', 's', 't', 'M', 'R':
 		return classFlag
 	}
 	if model.PrefixForMode(c) != 0 {
@@ -316,7 +316,7 @@ func (n *Network) ApplyUserModes(u *User, modes string) (applied []ModeChange, u
 			unknown = append(unknown, c)
 			continue
 		}
-		if bit == UModeSecure || (bit == UModeOper && add) {
+		if bit == UModeSecure || bit == UModeLoggedIn || (bit == UModeOper && add) {
 			continue
 		}
 		if add == (u.modes&bit != 0) {

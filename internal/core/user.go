@@ -24,12 +24,13 @@ const (
 	UModeWallops                        // w
 	UModeBot                            // B
 	UModeSecure                         // Z: connected over TLS (set by the server)
+	UModeLoggedIn                       // R: logged into an account (set by the server)
 )
 
 var userModeLetters = []struct {
 	bit    UserMode
 	letter byte
-}{{UModeBot, 'B'}, {UModeSecure, 'Z'}, {UModeInvisible, 'i'}, {UModeOper, 'o'}, {UModeWallops, 'w'}}
+}{{UModeBot, 'B'}, {UModeLoggedIn, 'R'}, {UModeSecure, 'Z'}, {UModeInvisible, 'i'}, {UModeOper, 'o'}, {UModeWallops, 'w'}}
 
 // UserModeForLetter returns the bit of a user mode letter, or 0 when parley does not know it.
 func UserModeForLetter(c byte) UserMode {
@@ -181,10 +182,16 @@ func (u *User) SetIdent(user, realname string) {
 	u.mu.Unlock()
 }
 
-// SetAccount records the account the user logged into ("" to log out). Safe for concurrent use.
+// SetAccount records the account the user logged into ("" to log out), and sets user mode +R
+// while logged in. Safe for concurrent use.
 func (u *User) SetAccount(account string) {
 	u.mu.Lock()
 	u.account = account
+	if account != "" {
+		u.modes |= UModeLoggedIn
+	} else {
+		u.modes &^= UModeLoggedIn
+	}
 	u.mu.Unlock()
 }
 
