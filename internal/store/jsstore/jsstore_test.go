@@ -30,30 +30,37 @@ func (n *node) Close() error {
 
 func openNode(t testing.TB, dir string, syncAlways bool) *node {
 	t.Helper()
+	n, err := startNode(dir, syncAlways)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	return n
+}
+
+func startNode(dir string, syncAlways bool) (*node, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	srv, err := embedded.Start(ctx, embedded.Options{DataDir: dir, SyncAlways: syncAlways})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	nc, err := srv.Connect("jsstore-test")
 	if err != nil {
 		srv.Shutdown()
-		t.Fatal(err)
+		return nil, err
 	}
+	n := &node{srv: srv, nc: nc}
 	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
+	if err == nil {
+		n.Store, err = Open(ctx, js, Options{Fold: storetest.Fold})
 	}
-	s, err := Open(ctx, js, Options{Fold: storetest.Fold})
 	if err != nil {
 		nc.Close()
 		srv.Shutdown()
-		t.Fatal(err)
+		return nil, err
 	}
-	n := &node{Store: s, srv: srv, nc: nc}
-	t.Cleanup(func() { n.Close() })
-	return n
+	return n, nil
 }
 
 func TestContract(t *testing.T) {
