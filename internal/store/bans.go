@@ -28,7 +28,7 @@ type Ban struct {
 	Expires time.Time // zero = never
 }
 
-// Expired reports whether the ban no longer applies at now.
+// Expired reports whether the ban no longer applies at now. Safe for concurrent use.
 func (b Ban) Expired(now time.Time) bool { return !b.Expires.IsZero() && !now.Before(b.Expires) }
 
 // BanOp says what happened to a ban.
@@ -71,7 +71,7 @@ func ValidBanKind(kind string) bool {
 }
 
 // NewBanID returns a fresh random ban ID: 12 lower-case hex digits, short enough to type in an
-// operator command.
+// operator command. Safe for concurrent use.
 func NewBanID() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails

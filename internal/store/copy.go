@@ -7,7 +7,8 @@ import (
 )
 
 // Clone returns a copy of a that shares no slices or pointers with it, so a stored record cannot
-// be changed through a value handed to or returned by a store.
+// be changed through a value handed to or returned by a store. Safe for concurrent use with
+// readers of a.
 func (a Account) Clone() Account {
 	a.Certfps = slices.Clone(a.Certfps)
 	if a.Scram != nil {
@@ -19,7 +20,8 @@ func (a Account) Clone() Account {
 	return a
 }
 
-// Clone returns a copy of c that shares no map with it.
+// Clone returns a copy of c that shares no map with it. Safe for concurrent use with readers
+// of c.
 func (c ChannelReg) Clone() ChannelReg {
 	c.Access = maps.Clone(c.Access)
 	return c

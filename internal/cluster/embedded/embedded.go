@@ -34,7 +34,7 @@ const startTimeout = 10 * time.Second
 // Options configures an embedded server. The zero value apart from DataDir is a single node.
 type Options struct {
 	DataDir      string       // JetStream stores into <DataDir>/nats
-	ServerName   string       // unique per node (the cluster.node name); default: the host name
+	ServerName   string       // unique per node (the cluster.node name); default: generated
 	Listen       string       // route address "host:port" (port 0 = any); "" = single node
 	Routes       []string     // peers' route addresses "host:port"
 	ClusterName  string       // default "parley"; every node of one cluster must agree
