@@ -153,7 +153,10 @@ func (a *API) writeStreamEvent(w http.ResponseWriter, s *stream, ev *model.Event
 }
 
 // visibleEvent hides secret channels' events from tokens without the admin scope. It runs on the
-// stream's goroutine, with no core lock held, so it may look the channel up.
+// stream's goroutine, with no core lock held, so it may look the channel up (the observer filter
+// may not: it runs under the channel's lock). A channel that is gone by then (its last member left)
+// counts as secret: its secrecy can no longer be told, and hiding a last PART beats leaking a
+// secret channel's last words.
 func (a *API) visibleEvent(ev *model.Event, c *caller) bool {
 	if c.admin() {
 		return true
@@ -163,7 +166,7 @@ func (a *API) visibleEvent(ev *model.Event, c *caller) bool {
 		return true
 	}
 	found := a.net.FindChannel(ch)
-	return found == nil || !found.IsSecret()
+	return found != nil && !found.IsSecret()
 }
 
 func writeSSE(w http.ResponseWriter, event, id string, v any) error {
