@@ -3,7 +3,6 @@ package node
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -19,6 +18,7 @@ import (
 	"github.com/parleychat/parley/internal/commands"
 	"github.com/parleychat/parley/internal/config"
 	"github.com/parleychat/parley/internal/core"
+	"github.com/parleychat/parley/internal/guard"
 	"github.com/parleychat/parley/internal/ircmsg"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/obs"
@@ -51,6 +51,10 @@ type Node struct {
 	// sessionMetrics is shared by every session of the node.
 	sessionMetrics *session.Metrics
 	certs          *transport.CertStore
+	// limiter applies limits.per_ip, per_cidr, connect_throttle and exempt at accept;
+	// limiterCfg is the snapshot it was last configured from (guarded by cfgMu).
+	limiter    *guard.Limiter
+	limiterCfg *config.Config
 
 	listeners []*transport.Listener
 	ircAddrs  []net.Addr
@@ -89,6 +93,7 @@ func New(cfg *config.Config, opt Options) (*Node, error) {
 	}
 	n.state = state
 	n.log.Debug("state ready", "took", time.Since(started).String(), "embedded", state.server != nil)
+	n.limiter, n.limiterCfg = guard.New(guardConfig(&cfg.Limits), nil), cfg
 	n.bus = local.New(opt.Hub)
 	nodeID := cfg.Cluster.Node
 	if nodeID == "" {
@@ -190,22 +195,6 @@ func (n *Node) Start() error {
 
 func (n *Node) handler(conn transport.Conn) {
 	session.Serve(n.srv, n.sessions, conn, n.sessionOptions())
-}
-
-func (n *Node) transportOptions() transport.Options {
-	return transport.Options{Logger: n.log, OnAccept: n.admit}
-}
-
-// admit refuses connections past limits.max_clients.
-func (n *Node) admit(remote net.Addr) error {
-	n.cfgMu.Lock()
-	max := n.cfg.Limits.MaxClients
-	n.cfgMu.Unlock()
-	if max > 0 && n.sessions.Count() >= max {
-		n.metrics.Refused.WithLabelValues("max_clients").Inc()
-		return errors.New("server is full, try again later")
-	}
-	return nil
 }
 
 func (n *Node) startIRC() error {

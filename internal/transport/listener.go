@@ -32,10 +32,15 @@ type Options struct {
 	// Logger receives accept errors and refusals. Default: discard.
 	Logger *slog.Logger
 	// OnAccept, if set, is asked about each connection once its real
-	// address is known (and TLS is up). A non-nil error is sent as
-	// "ERROR :<err>" and the connection is closed.
-	OnAccept func(remote net.Addr) error
+	// address is known (and TLS is up).
+	OnAccept Gate
 }
+
+// Gate admits or refuses a connection from remote. On refusal the error is
+// sent as "ERROR :<err>" and the connection is closed. On admission the
+// transport calls release once the connection has ended (release may be
+// nil). A Gate is called from many goroutines at once.
+type Gate func(remote net.Addr) (release func(), err error)
 
 func (o Options) withDefaults() Options {
 	if o.MaxLine <= 0 {
@@ -140,9 +145,13 @@ func (l *Listener) serve(nc net.Conn) {
 		}
 	}()
 	if l.opt.OnAccept != nil {
-		if err := l.opt.OnAccept(c.RemoteAddr()); err != nil {
+		release, err := l.opt.OnAccept(c.RemoteAddr())
+		if err != nil {
 			refuse(c, err, l.opt.HandshakeTimeout)
 			return
+		}
+		if release != nil {
+			defer release()
 		}
 	}
 	l.h(c)

@@ -172,11 +172,11 @@ func TestTCPConnInfo(t *testing.T) {
 
 func TestOnAcceptRefuses(t *testing.T) {
 	called := make(chan struct{}, 1)
-	opt := Options{OnAccept: func(remote net.Addr) error {
+	opt := Options{OnAccept: func(remote net.Addr) (func(), error) {
 		if !strings.HasPrefix(remote.String(), "127.0.0.1:") {
-			return fmt.Errorf("unexpected remote %s", remote)
+			return nil, fmt.Errorf("unexpected remote %s", remote)
 		}
-		return errors.New("Too many connections\r\nfrom your host")
+		return nil, errors.New("Too many connections\r\nfrom your host")
 	}}
 	addr := startServer(t, nil, opt, func(Conn) { called <- struct{}{} })
 	c := dial(t, addr)

@@ -34,6 +34,9 @@ type WSOptions struct {
 	MaxLine int
 	// Logger receives refused upgrades and handler panics. Default: discard.
 	Logger *slog.Logger
+	// OnAccept, if set, is asked about each upgraded connection with the
+	// client's address (after X-Forwarded-For), as for the TCP listeners.
+	OnAccept Gate
 }
 
 type wsHandler struct {
@@ -87,6 +90,18 @@ func (wh *wsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	local, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	c := newWSConn(ws, proto, wh.opt.MaxLine, remote, local, r.TLS, secure)
 	defer c.Close()
+	if wh.opt.OnAccept != nil {
+		// Asked after the upgrade so that the refusal reaches the client as an IRC ERROR, which a
+		// browser can show; an HTTP status before the upgrade is invisible to page scripts.
+		release, err := wh.opt.OnAccept(remote)
+		if err != nil {
+			refuse(c, err, DefaultHandshakeTimeout)
+			return
+		}
+		if release != nil {
+			defer release()
+		}
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			wh.opt.Logger.Error("connection handler panicked", "remote", remote.String(),
