@@ -24,6 +24,11 @@ type Config struct {
 	Accounts  Accounts  `yaml:"accounts"`
 	History   History   `yaml:"history"`
 	Cluster   Cluster   `yaml:"cluster"`
+	// OperClasses name sets of operator privileges; opers[].class picks one. The class "admin"
+	// holds every privilege unless the file defines it otherwise.
+	OperClasses []OperClass `yaml:"oper_classes"`
+	// Filters are matched against PRIVMSG and NOTICE text before delivery.
+	Filters []Filter `yaml:"filters"`
 
 	// DevTLS is set by the --dev-tls flag: TLS listeners then use a
 	// self-signed certificate and tls.cert/tls.key are not required.
@@ -106,11 +111,67 @@ type Limits struct {
 	Exempt              []string  `yaml:"exempt"` // CIDRs exempt from per_ip, per_cidr, connect_throttle
 }
 
-// Flood is the per-client token bucket for incoming lines.
+// Flood is the per-client token bucket for incoming lines, plus a bucket per command class.
+// Enabled false turns every one of them off.
 type Flood struct {
 	Enabled bool    `yaml:"enabled"`
 	Burst   int     `yaml:"burst"` // lines
 	Rate    float64 `yaml:"rate"`  // lines per second
+	// Messages counts PRIVMSG, NOTICE and TAGMSG targets, Joins the channels joined, Nicks the
+	// nick changes after registration.
+	Messages FloodClass `yaml:"messages"`
+	Joins    FloodClass `yaml:"joins"`
+	Nicks    FloodClass `yaml:"nicks"`
+}
+
+// FloodClass is a token bucket for one class of commands: Burst at once, then Rate per second.
+type FloodClass struct {
+	Burst int     `yaml:"burst"` // 0 = off
+	Rate  float64 `yaml:"rate"`
+}
+
+// OperClass is a named set of operator privileges.
+type OperClass struct {
+	Name       string   `yaml:"name"`
+	Privileges []string `yaml:"privileges"`
+}
+
+// The operator privileges an oper class may hold.
+const (
+	PrivKill        = "kill"         // KILL
+	PrivBan         = "ban"          // network bans
+	PrivRehash      = "rehash"       // REHASH
+	PrivSeeHidden   = "see_hidden"   // see invisible users and secret channels
+	PrivFloodExempt = "flood_exempt" // no flood control
+	PrivDrain       = "drain"        // drain the node for an upgrade
+)
+
+// Privileges lists every operator privilege, in documentation order.
+var Privileges = []string{PrivKill, PrivBan, PrivRehash, PrivSeeHidden, PrivFloodExempt, PrivDrain}
+
+// Filter is one spam filter: a Go (RE2) regular expression over message text.
+type Filter struct {
+	Name    string   `yaml:"name"`
+	Pattern string   `yaml:"pattern"`
+	Action  string   `yaml:"action"`  // block | warn | kill
+	Targets []string `yaml:"targets"` // channels | private; empty = both
+	Reason  string   `yaml:"reason"`
+}
+
+// OperClassFor returns the privileges of the named class: the one defined in oper_classes, or,
+// for "admin" when the file does not define it, every privilege. ok is false for an unknown class.
+//
+// It only reads c, so it is safe for concurrent use.
+func (c *Config) OperClassFor(name string) (privileges []string, ok bool) {
+	for _, oc := range c.OperClasses {
+		if oc.Name == name {
+			return oc.Privileges, true
+		}
+	}
+	if name == defaultOperClass {
+		return Privileges, true
+	}
+	return nil, false
 }
 
 // CIDRLimit caps concurrent connections from one network prefix.

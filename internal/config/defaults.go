@@ -32,7 +32,13 @@ func Defaults() *Config {
 		},
 		DataDir: "./parley-data",
 		Limits: Limits{
-			Flood:               Flood{Enabled: true, Burst: 20, Rate: 4},
+			Flood: Flood{Enabled: true, Burst: 20, Rate: 4,
+				// A message to three targets costs three; a client can join 20 channels at
+				// once on connect; nick changes are rare and, past 5, one per 5 seconds.
+				Messages: FloodClass{Burst: 20, Rate: 2},
+				Joins:    FloodClass{Burst: 20, Rate: 1},
+				Nicks:    FloodClass{Burst: 5, Rate: 0.2},
+			},
 			SendQ:               1 * MiB,
 			PingInterval:        Duration(90 * time.Second),
 			PingTimeout:         Duration(60 * time.Second),

@@ -65,7 +65,8 @@ func TestLoadFull(t *testing.T) {
 	want.TLS = TLS{Cert: "/etc/parley/tls/fullchain.pem", Key: "/etc/parley/tls/privkey.pem", STSDuration: Duration(720 * time.Hour)}
 	want.DataDir = "/var/lib/parley"
 	want.Limits = Limits{
-		Flood: Flood{Enabled: true, Burst: 10, Rate: 2.5}, SendQ: 2 * MiB,
+		Flood: Flood{Enabled: true, Burst: 10, Rate: 2.5, Messages: FloodClass{Burst: 10, Rate: 1},
+			Joins: FloodClass{Burst: 10, Rate: 0.5}, Nicks: FloodClass{Burst: 3, Rate: 0.1}}, SendQ: 2 * MiB,
 		PingInterval: Duration(2 * time.Minute), PingTimeout: Duration(45 * time.Second),
 		RegistrationTimeout: Duration(20 * time.Second), MaxClients: 50000,
 		NickLen: 32, ChannelLen: 50, TopicLen: 300, KickLen: 300, AwayLen: 200, RealnameLen: 100,
@@ -78,6 +79,9 @@ func TestLoadFull(t *testing.T) {
 		{Name: "alice", Password: c.Opers[0].Password, Class: "admin", Hosts: []string{"*@203.0.113.*", "alice@*.example.net"}},
 		{Name: "bob", Password: c.Opers[1].Password, Class: "helper"},
 	}
+	want.OperClasses = []OperClass{{Name: "helper", Privileges: []string{"kill", "flood_exempt"}}}
+	want.Filters = []Filter{{Name: "invite-spam", Pattern: `(?i)join\s+#\S+\s+for\s+free`, Action: "block",
+		Targets: []string{"channels", "private"}, Reason: "Spam is not welcome here"}}
 	want.Log = Log{Level: "debug", Format: "json"}
 	want.API.Tokens = []APIToken{
 		{Name: "chatbot", Token: "b0t-T0ken-0123456789abcdef", Scopes: []string{"read", "post"}},

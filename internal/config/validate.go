@@ -32,6 +32,8 @@ func (c *Config) Validate() error {
 	v.accounts(&c.Accounts)
 	v.history(&c.History)
 	v.cluster(&c.Cluster, c.Server.Name)
+	v.operClasses(c)
+	v.filters(c.Filters)
 	return errors.Join(v.errs...)
 }
 
@@ -162,6 +164,9 @@ func (v *validator) limits(l *Limits) {
 	if !(l.Flood.Rate >= minRate && l.Flood.Rate <= 100000) {
 		v.add("limits.flood.rate", "%v is out of range (more than 0, at most 100000 lines per second)", l.Flood.Rate)
 	}
+	v.floodClass("limits.flood.messages", l.Flood.Messages)
+	v.floodClass("limits.flood.joins", l.Flood.Joins)
+	v.floodClass("limits.flood.nicks", l.Flood.Nicks)
 	if l.SendQ < 4*KiB || l.SendQ > 1*GiB {
 		v.add("limits.sendq", "%s is out of range (4KiB to 1GiB)", l.SendQ)
 	}

@@ -177,7 +177,8 @@ func TestAccessKeys(t *testing.T) {
 	}
 	runKeyCases(t, []keyCase{
 		{oper(""), ""},
-		{oper(", class: netadmin, hosts: ['*@*.example.net', 'alice@203.0.113.*']"), ""},
+		{oper(", class: netadmin, hosts: ['*@*.example.net', 'alice@203.0.113.*']") + "\noper_classes: [{name: netadmin, privileges: [kill]}]", ""},
+		{oper(", class: netadmin"), "opers[0].class"},
 		{"opers: [{name: alice}]", "opers[0].password"},
 		{"opers: [{name: alice, password: plaintext}]", "opers[0].password"},
 		{"opers: [{password: '" + testHash + "'}]", "opers[0].name"},
