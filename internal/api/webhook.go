@@ -86,7 +86,7 @@ func (h *webhook) send(ctx context.Context, ev *model.Event) {
 	if err != nil {
 		return
 	}
-	sig := Sign(h.secret, body)
+	sig := sign(h.secret, body)
 	delay := h.a.opt.WebhookBackoff
 	for try := 1; ; try++ {
 		retry, err := h.post(ctx, ev, body, sig)
@@ -135,10 +135,10 @@ func (h *webhook) post(ctx context.Context, ev *model.Event, body []byte, sig st
 	return false, fmt.Errorf("receiver answered %s", resp.Status)
 }
 
-// Sign returns the X-Parley-Signature value of a webhook body: "sha256=" and the hex HMAC-SHA256 of
+// sign returns the X-Parley-Signature value of a webhook body: "sha256=" and the hex HMAC-SHA256 of
 // the body keyed with the webhook's secret. Receivers compute the same over the raw body and compare
 // in constant time. Safe for concurrent use.
-func Sign(secret, body []byte) string {
+func sign(secret, body []byte) string {
 	m := hmac.New(sha256.New, secret)
 	m.Write(body)
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
