@@ -1,0 +1,271 @@
+// Package jshistory keeps chat history in a JetStream stream, parley_history (file storage in the
+// data directory, replicated when the cluster has peers), one subject per target (subject.go), and
+// answers queries from an in-memory index (histindex) built by reading the stream at start-up and
+// kept current by every Append. Messages are read back with batched direct gets, so a query costs
+// one request to the stream, not one per message.
+//
+// Durability: Append returns once JetStream acknowledged every publish. A single-replica file
+// stream acknowledges after the message is written to the operating system (nats-server flushes
+// in place for R1 streams), so an acknowledged message survives the server process being killed;
+// surviving power loss needs the embedded server's SyncAlways (fsync before each acknowledgement).
+// Concurrent Appends are asynchronous publishes on one connection, so their acknowledgements
+// share the server's writes (group commit) instead of costing one round trip each.
+package jshistory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/parleychat/parley/internal/model"
+	"github.com/parleychat/parley/internal/store"
+	"github.com/parleychat/parley/internal/store/histindex"
+)
+
+// StreamName is the JetStream stream that holds every network's history.
+const StreamName = "parley_history"
+
+// Options configure a History.
+type Options struct {
+	Network      string     // the IRC network name: the subject prefix
+	Fold         store.Fold // the network's casemapping
+	Replicas     int        // stream replicas; 0 means 1
+	MaxAge       time.Duration
+	MaxPerTarget int
+	Logger       *slog.Logger
+	// QueueLen bounds Record's queue of events waiting to be stored (default 8192); past it,
+	// events (never messages: those go through Append) are dropped and counted.
+	QueueLen int
+}
+
+// History is a store.History on JetStream, also a store.Redactor and a store.Searcher. Safe for
+// concurrent use.
+type History struct {
+	opt    Options
+	js     jetstream.JetStream
+	nc     *nats.Conn
+	stream jetstream.Stream
+	subj   subjects
+	x      *histindex.Index
+	log    *slog.Logger
+	scanned ScanStats // set by Open, read-only afterwards
+
+	queue   chan store.Entry // Record's events, stored by recordLoop
+	dropped sync.Mutex       // serialises the drop warning
+	drops   int
+	stop    chan struct{}
+	done    sync.WaitGroup
+	close   sync.Once
+}
+
+var (
+	_ store.History  = (*History)(nil)
+	_ store.Redactor = (*History)(nil)
+	_ store.Searcher = (*History)(nil)
+)
+
+// Open creates or updates the stream to match opt, indexes what it holds, and returns the
+// history. Start-up reads the whole stream once (see Stats for how long it took).
+func Open(ctx context.Context, js jetstream.JetStream, opt Options) (*History, error) {
+	if opt.Fold == nil || opt.Network == "" {
+		return nil, errors.New("jshistory: Options.Fold and Network are required")
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.QueueLen <= 0 {
+		opt.QueueLen = 8192
+	}
+	st, err := js.CreateOrUpdateStream(ctx, streamConfig(opt))
+	if err != nil {
+		return nil, fmt.Errorf("history stream %s: %w", StreamName, err)
+	}
+	// A context of its own: many senders' appends in flight at once is the point (group commit).
+	pub, err := jetstream.New(js.Conn(), jetstream.WithPublishAsyncMaxPending(1<<16))
+	if err != nil {
+		return nil, err
+	}
+	h := &History{
+		opt: opt, js: pub, nc: js.Conn(), stream: st, subj: newSubjects(opt.Network),
+		x: histindex.New(opt.Fold, opt.MaxPerTarget), log: opt.Logger,
+		queue: make(chan store.Entry, opt.QueueLen), stop: make(chan struct{}),
+	}
+	if err := h.scan(ctx); err != nil {
+		return nil, err
+	}
+	h.done.Add(2)
+	go h.recordLoop()
+	go h.expireLoop()
+	return h, nil
+}
+
+func streamConfig(opt Options) jetstream.StreamConfig {
+	cfg := jetstream.StreamConfig{
+		Name:        StreamName,
+		Description: "parley chat history",
+		Subjects:    []string{"parley.*.hist.>"},
+		Storage:     jetstream.FileStorage,
+		Replicas:    max(opt.Replicas, 1),
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardOld,
+		MaxAge:      opt.MaxAge,
+		AllowDirect: true,
+		// Appends carry no Nats-Msg-Id, so the duplicate window would only cost memory.
+		Duplicates:        time.Second,
+		MaxMsgsPerSubject: -1,
+	}
+	if opt.MaxPerTarget > 0 {
+		cfg.MaxMsgsPerSubject = int64(opt.MaxPerTarget)
+	}
+	if opt.MaxAge > 0 && opt.MaxAge < cfg.Duplicates {
+		cfg.Duplicates = opt.MaxAge
+	}
+	return cfg
+}
+
+// Append implements store.History: it publishes every entry asynchronously, then waits for all the
+// acknowledgements, and indexes what was stored. Safe for concurrent use.
+func (h *History) Append(ctx context.Context, entries []store.Entry) error {
+	futures := make([]jetstream.PubAckFuture, len(entries))
+	for i, e := range entries {
+		if e.Event == nil || e.Target.Name == "" {
+			return store.ErrInvalid
+		}
+		data, err := encode(e.Event)
+		if err != nil {
+			return err
+		}
+		msg := &nats.Msg{Subject: h.subj.of(h.x.Fold(e.Target)), Data: data}
+		if futures[i], err = h.js.PublishMsgAsync(msg); err != nil {
+			return fmt.Errorf("history append: %w", err)
+		}
+	}
+	var first error
+	for i, f := range futures {
+		select {
+		case ack := <-f.Ok():
+			e := entries[i]
+			h.x.Add(e.Target, store.KeyOf(e.Event), ack.Sequence, histindex.DocOf(e.Event))
+		case err := <-f.Err():
+			if first == nil {
+				first = fmt.Errorf("history append: %w", err)
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return first
+}
+
+// Record queues events (JOIN, PART... for event playback) to be stored without waiting; it never
+// blocks, and drops what does not fit in the queue. Safe for concurrent use.
+func (h *History) Record(entries []store.Entry) {
+	for _, e := range entries {
+		select {
+		case h.queue <- e:
+		default:
+			h.dropped.Lock()
+			h.drops++
+			if h.drops&(h.drops-1) == 0 { // log at 1, 2, 4, 8... drops
+				h.log.Warn("history: event queue full, events dropped", "dropped", h.drops)
+			}
+			h.dropped.Unlock()
+		}
+	}
+}
+
+// recordLoop stores Record's events in batches of whatever is queued.
+func (h *History) recordLoop() {
+	defer h.done.Done()
+	batch := make([]store.Entry, 0, 256)
+	for {
+		select {
+		case <-h.stop:
+			return
+		case e := <-h.queue:
+			batch = append(batch[:0], e)
+		}
+	drain:
+		for len(batch) < cap(batch) {
+			select {
+			case e := <-h.queue:
+				batch = append(batch, e)
+			default:
+				break drain
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := h.Append(ctx, batch); err != nil {
+			h.log.Warn("history: storing events failed", "events", len(batch), "err", err)
+		}
+		cancel()
+	}
+}
+
+// expireLoop drops expired messages from the index; the stream drops them itself (MaxAge).
+func (h *History) expireLoop() {
+	defer h.done.Done()
+	if h.opt.MaxAge <= 0 {
+		return
+	}
+	t := time.NewTicker(min(time.Minute, max(h.opt.MaxAge/4, 100*time.Millisecond)))
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stop:
+			return
+		case now := <-t.C:
+			h.x.Expire(now.Add(-h.opt.MaxAge))
+		}
+	}
+}
+
+// cutoff is the oldest time a query may return (history.max_age), zero when there is no limit.
+func (h *History) cutoff() time.Time {
+	if h.opt.MaxAge <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(-h.opt.MaxAge)
+}
+
+// Close stops the background work; the stream and the NATS connection stay open (the node owns
+// them). Safe to call more than once.
+func (h *History) Close() error {
+	h.close.Do(func() {
+		close(h.stop)
+		h.done.Wait()
+	})
+	return nil
+}
+
+// Len returns how many messages and events the index holds. Safe for concurrent use.
+func (h *History) Len() int { return h.x.Len() }
+
+// keep filters events older than the age limit (the stream may not have dropped them yet).
+func (h *History) keep(evs []*model.Event) []*model.Event {
+	c := h.cutoff()
+	if c.IsZero() {
+		return evs
+	}
+	out := evs[:0]
+	for _, ev := range evs {
+		if ev.Time.After(c) {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+func jetstreamPurgeSubject(subject string) jetstream.StreamPurgeOpt {
+	return jetstream.WithPurgeSubject(subject)
+}
+
+func isNotFound(err error) bool {
+	return errors.Is(err, jetstream.ErrMsgNotFound) || errors.Is(err, jetstream.ErrMsgDeleteUnsuccessful)
+}

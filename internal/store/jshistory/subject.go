@@ -1,0 +1,111 @@
+package jshistory
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/parleychat/parley/internal/store"
+)
+
+// Subjects: parley.<network>.hist.chan.<channel> and parley.<network>.hist.pm.<account>.<peer>,
+// each name folded and encoded so that it is one subject token. A private conversation lives under
+// its owner's account token, so DeleteAccount is one purge of parley.<network>.hist.pm.<account>.>
+// and JetStream's per-subject limit (history.max_per_target) applies per conversation.
+//
+// encodeToken keeps ASCII letters, digits and "-" and writes every other byte as "_" and two hex
+// digits ("#go" -> "_23go"), so a token never holds ".", "*", ">" or white space, and the mapping
+// is one-to-one (decodeToken inverts it).
+
+const hexDigits = "0123456789abcdef"
+
+func keep(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-'
+}
+
+func encodeToken(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 4)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; keep(c) {
+			b.WriteByte(c)
+		} else {
+			b.WriteByte('_')
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&0xf])
+		}
+	}
+	return b.String()
+}
+
+var errBadSubject = errors.New("jshistory: subject outside the history layout")
+
+func decodeToken(tok string) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		if keep(c) {
+			b.WriteByte(c)
+			continue
+		}
+		if c != '_' || i+2 >= len(tok) {
+			return "", errBadSubject
+		}
+		hi, lo := strings.IndexByte(hexDigits, tok[i+1]), strings.IndexByte(hexDigits, tok[i+2])
+		if hi < 0 || lo < 0 || keep(byte(hi<<4|lo)) {
+			return "", errBadSubject
+		}
+		b.WriteByte(byte(hi<<4 | lo))
+		i += 2
+	}
+	if b.Len() == 0 {
+		return "", errBadSubject
+	}
+	return b.String(), nil
+}
+
+// subjects builds and parses the subjects of one network's history.
+type subjects struct {
+	prefix string // "parley.<network>.hist."
+}
+
+func newSubjects(network string) subjects {
+	return subjects{prefix: "parley." + encodeToken(network) + ".hist."}
+}
+
+// of returns the subject of a folded target.
+func (s subjects) of(t store.Target) string {
+	if t.IsChannel() {
+		return s.prefix + "chan." + encodeToken(t.Name)
+	}
+	return s.prefix + "pm." + encodeToken(t.Account) + "." + encodeToken(t.Name)
+}
+
+// account returns the filter matching every private conversation of a folded account.
+func (s subjects) account(account string) string {
+	return s.prefix + "pm." + encodeToken(account) + ".>"
+}
+
+// all returns the filter matching the network's whole history.
+func (s subjects) all() string { return s.prefix + ">" }
+
+// target parses a subject back into its (folded) target.
+func (s subjects) target(subject string) (store.Target, error) {
+	rest, ok := strings.CutPrefix(subject, s.prefix)
+	if !ok {
+		return store.Target{}, errBadSubject
+	}
+	parts := strings.Split(rest, ".")
+	switch {
+	case len(parts) == 2 && parts[0] == "chan":
+		name, err := decodeToken(parts[1])
+		return store.Target{Name: name}, err
+	case len(parts) == 3 && parts[0] == "pm":
+		account, err := decodeToken(parts[1])
+		if err != nil {
+			return store.Target{}, err
+		}
+		peer, err := decodeToken(parts[2])
+		return store.Target{Account: account, Name: peer}, err
+	}
+	return store.Target{}, errBadSubject
+}

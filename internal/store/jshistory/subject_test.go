@@ -1,0 +1,57 @@
+package jshistory
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/parleychat/parley/internal/store"
+)
+
+func TestSubjects(t *testing.T) {
+	s := newSubjects("My Net")
+	cases := []store.Target{
+		store.Channel("#go"), store.Channel("#a.b*c>d e"), store.Channel("#zoë"),
+		store.Private("alice", "bob"), store.Private("a.b", "c_d"),
+	}
+	seen := map[string]bool{}
+	for _, c := range cases {
+		subj := s.of(c)
+		if seen[subj] {
+			t.Errorf("%+v shares subject %s", c, subj)
+		}
+		seen[subj] = true
+		if strings.ContainsAny(strings.TrimPrefix(subj, s.prefix), "*> ") {
+			t.Errorf("subject %q holds a wildcard or space", subj)
+		}
+		back, err := s.target(subj)
+		if err != nil || back != c {
+			t.Errorf("target(%q) = %+v, %v; want %+v", subj, back, err, c)
+		}
+	}
+	if !strings.HasPrefix(s.of(store.Private("alice", "x")), strings.TrimSuffix(s.account("alice"), ">")) {
+		t.Error("account filter does not match the account's subjects")
+	}
+	for _, bad := range []string{"parley.x.hist.chan.a", s.prefix + "chan", s.prefix + "chan._zz", s.prefix + "pm.a", s.prefix + "chan._61"} {
+		if _, err := s.target(bad); err == nil {
+			t.Errorf("target(%q) accepted", bad)
+		}
+	}
+}
+
+// FuzzToken checks decodeToken inverts encodeToken, and rejects what encodeToken cannot make.
+func FuzzToken(f *testing.F) {
+	for _, s := range []string{"#go", "zoë", "a.b", "_41", "", "-", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if s != "" {
+			enc := encodeToken(s)
+			if dec, err := decodeToken(enc); err != nil || dec != s {
+				t.Fatalf("round trip of %q: %q, %v", s, dec, err)
+			}
+		}
+		if dec, err := decodeToken(s); err == nil && encodeToken(dec) != s {
+			t.Fatalf("decodeToken(%q) = %q, which encodes differently", s, dec)
+		}
+	})
+}
