@@ -47,13 +47,13 @@ type Options struct {
 // History is a store.History on JetStream, also a store.Redactor and a store.Searcher. Safe for
 // concurrent use.
 type History struct {
-	opt    Options
-	js     jetstream.JetStream
-	nc     *nats.Conn
-	stream jetstream.Stream
-	subj   subjects
-	x      *histindex.Index
-	log    *slog.Logger
+	opt     Options
+	js      jetstream.JetStream
+	nc      *nats.Conn
+	stream  jetstream.Stream
+	subj    subjects
+	x       *histindex.Index
+	log     *slog.Logger
 	scanned ScanStats // set by Open, read-only afterwards
 
 	queue   chan store.Entry // Record's events, stored by recordLoop
