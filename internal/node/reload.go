@@ -8,7 +8,7 @@ import (
 
 // notLive lists the key prefixes whose change takes effect only after a restart: they shape
 // listeners, storage or identities that connected clients depend on.
-var notLive = []string{"listen.", "data_dir", "server.casemapping", "server.name", "cluster.", "dev_tls", "log.format"}
+var notLive = []string{"listen.", "data_dir", "server.casemapping", "server.name", "cluster.", "dev_tls", "log.format", "api.", "webhooks", "websocket.", "http."}
 
 // Reload swaps in a new, already validated configuration: limits, MOTD, opers, passwords and TLS
 // certificates change at once, connected clients stay connected. It returns the changed keys that
