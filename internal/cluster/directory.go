@@ -47,8 +47,8 @@ type Directory interface {
 	// that one becomes its founder. On success rec.Revision is set.
 	CreateChannel(ctx context.Context, rec *ChannelRecord) error
 	// UpdateChannel replaces the channel's record if its revision is still rec.Revision (mode,
-	// topic and ban changes), else fails with ErrConflict (or ErrNotFound when it was deleted). On
-	// success rec.Revision is set to the new revision.
+	// topic and ban changes), else fails with ErrConflict; after a conflict GetChannel tells
+	// whether it changed or was deleted. On success rec.Revision is set to the new revision.
 	UpdateChannel(ctx context.Context, rec *ChannelRecord) error
 	// GetChannel reads the channel's current record from the store, for retrying after a conflict
 	// when the replica may lag behind.
@@ -60,7 +60,8 @@ type Directory interface {
 	// AddMember records a membership, or fails with ErrExists. On success m.Revision is set.
 	AddMember(ctx context.Context, m *MemberRecord) error
 	// UpdateMember replaces a membership (ranks) if its revision is still m.Revision, else fails
-	// with ErrConflict (or ErrNotFound after a PART). On success m.Revision is set.
+	// with ErrConflict (also when it was removed: a PART wins over a rank change). On success
+	// m.Revision is set.
 	UpdateMember(ctx context.Context, m *MemberRecord) error
 	// RemoveMember deletes a membership (PART, KICK). Removing a missing one is a no-op.
 	RemoveMember(ctx context.Context, channel, client string) error

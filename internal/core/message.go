@@ -21,7 +21,9 @@ type SayResult struct {
 }
 
 // Say delivers a message to a channel's members or to one user. Local recipients have it in their
-// send queues when Say returns; other nodes get one publish. Safe for concurrent use.
+// send queues when Say returns; other nodes get one publish. With a history, Say returns once the
+// message is stored (the fan-out does not wait for that); an error wrapping ErrNotStored means it
+// was delivered but not stored. Safe for concurrent use.
 func (n *Network) Say(u *User, msg Message) (SayResult, error) {
 	target := msg.Target
 	var status byte
@@ -29,9 +31,17 @@ func (n *Network) Say(u *User, msg Message) (SayResult, error) {
 		status, target = target[0], target[1:]
 	}
 	if IsChannelName(target) {
-		return n.sayChannel(u, msg, target, status)
+		res, err := n.sayChannel(u, msg, target, status)
+		if err == nil {
+			err = n.storeSaid(u, res.Event, nil)
+		}
+		return res, err
 	}
-	return n.sayUser(u, msg)
+	res, err := n.sayUser(u, msg)
+	if err == nil {
+		err = n.storeSaid(u, res.Event, res.To)
+	}
+	return res, err
 }
 
 func (n *Network) sayChannel(u *User, msg Message, name string, status byte) (SayResult, error) {

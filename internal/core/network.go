@@ -1,9 +1,6 @@
 package core
 
 import (
-	"crypto/rand"
-	"encoding/base32"
-	"encoding/binary"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -52,9 +49,10 @@ type Network struct {
 	observers    observerRegistry            // API streams and webhooks, see observe.go
 	observerSnap atomic.Pointer[[]*observer] // nil when there are none
 
+	msgIDs  *model.MsgIDSource         // time-ordered message ids (model/msgid.go)
+	history atomic.Pointer[historyBox] // chat history, see history.go
+
 	clientSeq  atomic.Uint64
-	msgSeq     atomic.Uint64
-	msgPrefix  string
 	unknown    atomic.Int64 // connections not yet registered
 	maxLocal   atomic.Int64
 	localUsers atomic.Int64
@@ -81,7 +79,7 @@ func New(opt Options) *Network {
 	s := opt.Settings
 	n.settings.Store(&s)
 	n.whowas = newWhowasLog(s.WhowasEntries)
-	n.msgPrefix = newMsgIDPrefix()
+	n.msgIDs = model.NewMsgIDSource()
 	return n
 }
 
@@ -106,18 +104,10 @@ func (n *Network) SetSettings(s Settings) { n.settings.Store(&s) }
 // Now returns the network's clock reading.
 func (n *Network) Now() time.Time { return n.now() }
 
-// NewMsgID returns a message id unique across the network: a random per-process prefix (so ids
-// from different nodes and restarts never collide) and a counter.
+// NewMsgID returns a message id unique across the network that sorts in time order (see
+// model.MsgIDSource: history turns an id back into its time). Safe for concurrent use.
 func (n *Network) NewMsgID() string {
-	return n.msgPrefix + strconv.FormatUint(n.msgSeq.Add(1), 36)
-}
-
-func newMsgIDPrefix() string {
-	var b [10]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		binary.BigEndian.PutUint64(b[:], uint64(time.Now().UnixNano()))
-	}
-	return base32.HexEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]) + "-"
+	return n.msgIDs.New(n.now())
 }
 
 // NewUser creates the core handle of a new local connection. The user is not visible to others until
@@ -228,6 +218,7 @@ func (n *Network) ChangeNick(u *User, nick string) (*model.Event, error) {
 	ev := n.newEvent(model.KindNick, u, old)
 	ev.Text = nick
 	u.forEachNeighbour(func(m *User) { m.deliver(ev) })
+	n.recordUserEvent(ev, u.Channels())
 	n.rekeyChannelMembers(u)
 	if oldKey != key {
 		n.notifyOffline(old.Nick)
@@ -266,6 +257,7 @@ func (n *Network) Quit(u *User, reason string) *model.Event {
 	ev := n.newEvent(model.KindQuit, u, u.Prefix())
 	ev.Text = reason
 	u.forEachNeighbour(func(m *User) { m.deliver(ev) })
+	n.recordUserEvent(ev, u.Channels())
 	for _, c := range u.Channels() {
 		n.removeMember(c, u)
 	}
@@ -289,8 +281,9 @@ func (n *Network) newEvent(kind model.Kind, u *User, src model.Prefix) *model.Ev
 	u.mu.RLock()
 	account, bot := u.account, u.modes&UModeBot != 0
 	u.mu.RUnlock()
+	now := n.now() // one reading: the id encodes the event's time exactly
 	return &model.Event{
-		Kind: kind, ID: n.NewMsgID(), Time: n.now(), Node: n.node,
+		Kind: kind, ID: n.msgIDs.New(now), Time: now, Node: n.node,
 		Source: src, Account: account, Bot: bot,
 	}
 }
@@ -299,6 +292,7 @@ func (n *Network) newEvent(kind model.Kind, u *User, src model.Prefix) *model.Ev
 // leaves the node is what they see. A bus error loses nothing locally, so it is logged.
 func (n *Network) publish(subject string, ev *model.Event) {
 	n.observe(ev)
+	n.recordEvent(ev)
 	if n.bus == nil {
 		return
 	}

@@ -104,8 +104,8 @@ func casCond(what string, want uint64) func(entry, bool) error {
 	return func(cur entry, ok bool) error {
 		switch {
 		case !ok:
-			return fmt.Errorf("%w: %s", cluster.ErrNotFound, what)
-		case want != 0 && cur.rev != want:
+			return fmt.Errorf("%w: %s was deleted", cluster.ErrConflict, what)
+		case cur.rev != want:
 			return fmt.Errorf("%w: %s at revision %d, not %d", cluster.ErrConflict, what, cur.rev, want)
 		}
 		return nil
