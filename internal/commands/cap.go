@@ -137,6 +137,10 @@ func (s *Server) capReq(c *Client, rb *ReplyBuffer, list string) {
 			remove = remove.Without(ci.cap)
 		}
 	}
+	had := c.caps.load()
 	c.caps.update(func(cs CapSet) CapSet { return (cs &^ remove) | add })
 	rb.Add("CAP", c.Nick(), "ACK", list)
+	if add.Has(CapMetadata) && !had.Has(CapMetadata) && c.registered {
+		s.sendOwnMetadata(c, rb) // before registration, the welcome burst sends it
+	}
 }

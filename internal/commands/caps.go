@@ -31,6 +31,11 @@ const (
 	CapExtendedMonitor
 	CapNoImplicitNames
 	CapSTS // advertised only; clients never enable it (IRCv3 sts)
+	CapMultiline
+	CapMetadata
+	CapChannelRename
+	CapPreAway
+	CapExtendedISupport
 )
 
 // capInfo describes a capability in CAP LS.
@@ -52,7 +57,12 @@ var capTable = []capInfo{
 	{cap: CapBatch, name: "batch"},
 	{cap: CapCapNotify, name: "cap-notify"},
 	{cap: CapChghost, name: "chghost"},
+	{cap: CapChannelRename, name: "draft/channel-rename"},
+	{cap: CapExtendedISupport, name: "draft/extended-isupport"},
+	{cap: CapMetadata, name: "draft/metadata-2", offer: metadataCapValue},
+	{cap: CapMultiline, name: "draft/multiline", offer: multilineCapValue},
 	{cap: CapNoImplicitNames, name: "draft/no-implicit-names"},
+	{cap: CapPreAway, name: "draft/pre-away"},
 	{cap: CapEchoMessage, name: "echo-message"},
 	{cap: CapExtendedJoin, name: "extended-join"},
 	{cap: CapExtendedMonitor, name: "extended-monitor"},

@@ -48,6 +48,7 @@ func handleJoin(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 		if !c.Has(CapNoImplicitNames) { // IRCv3 no-implicit-names
 			s.sendNames(c, rb, res.Channel)
 		}
+		s.metadataOnJoin(c, rb, res.Channel)
 	}
 }
 

@@ -37,6 +37,8 @@ type Client struct {
 	capVersion  atomic.Int32 // CAP LS version; read by cap-notify on other goroutines
 	caps        capHolder
 	monitoring  map[string]struct{} // folded nicks this client monitors; guarded by Server.monitor.mu
+	multiline   *multilineBatch     // the open draft/multiline batch, nil when none
+	meta        metadataSubs        // draft/metadata-2 subscriptions; read by Deliver on any goroutine
 	Secure      bool
 	Kind        string // transport kind: tcp, tls, ws, wss
 	Certfp      string
@@ -75,7 +77,18 @@ func (c *Client) Deliver(ev *model.Event) {
 	if !wants(ev, caps, c) {
 		return
 	}
+	if ev.Kind == model.KindRename && !caps.Has(CapChannelRename) {
+		c.srv.renameFallback(c, ev)
+		return
+	}
 	key := caps.renderKey(ev.Kind)
+	if isMultiline(ev) {
+		key = multilineKey(key, caps)
+		if data := ev.Encoded(uint64(key), func() []byte { return renderMultiline(ev, key) }); data != nil {
+			writeLines(c.out, data)
+		}
+		return
+	}
 	data := ev.Encoded(uint64(key), func() []byte { return renderEvent(ev, key) })
 	if data != nil {
 		c.out.Write(data)

@@ -10,7 +10,7 @@ func init() {
 	register("PRIVMSG", Command{Handler: handleMessage(model.KindPrivmsg), Active: true})
 	register("NOTICE", Command{Handler: handleMessage(model.KindNotice), Active: true})
 	register("TAGMSG", Command{Handler: handleMessage(model.KindTagmsg), MinParams: 1, Active: true})
-	register("AWAY", Command{Handler: handleAway})
+	register("AWAY", Command{Handler: handleAway, PreReg: true}) // before registration: draft/pre-away
 }
 
 // handleMessage returns the handler for PRIVMSG, NOTICE and TAGMSG. NOTICE never triggers an
@@ -70,6 +70,10 @@ func clientTags(tags []ircmsg.Tag) []model.Tag {
 }
 
 func handleAway(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
+	if !c.registered {
+		preAway(c, m, rb)
+		return
+	}
 	text := m.Param(0)
 	s.Net.SetAway(c.User, text)
 	if text == "" {

@@ -120,6 +120,9 @@ func (s *Server) welcome(c *Client, rb *ReplyBuffer) {
 	if modes := c.User.Modes(); modes != 0 {
 		rb.AddFrom(p.Nick, "MODE", p.Nick, modes.String())
 	}
+	if c.Has(CapMetadata) {
+		s.sendOwnMetadata(c, rb)
+	}
 }
 
 func handlePing(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {

@@ -44,6 +44,8 @@ func wants(ev *model.Event, caps CapSet, c *Client) bool {
 		return caps.Has(CapInviteNotify) || c.srv.Net.Casemap().Equal(ev.Target, c.User.Nick())
 	case model.KindTagmsg:
 		return caps.Has(CapMessageTags)
+	case model.KindMetadata:
+		return caps.Has(CapMetadata) && c.meta.subscribed(param(ev.Params, 0))
 	}
 	return true
 }
@@ -88,6 +90,10 @@ func eventMessage(ev *model.Event, key CapSet) (ircmsg.Message, bool) {
 		}
 	case model.KindChghost:
 		return chghostMessage(ev, key, m)
+	case model.KindRename: // members without draft/channel-rename get renameFallback instead
+		m.Params = []string{ev.Target, param(ev.Params, 0), ev.Text}
+	case model.KindMetadata:
+		m.Params = metadataParams(ev)
 	case model.KindAccount:
 		account := ev.Text
 		if account == "" {

@@ -18,6 +18,12 @@ type ReplyBuffer struct {
 	label   string
 	msgs    []ircmsg.Message
 	flushed bool // an early Flush sent the labeled reply; later flushes send plain lines
+	// batchLen is the length of a batch (a multiline echo) that opens the reply; when it is the whole
+	// reply the label goes on its opening BATCH rather than on a labeled-response batch around it.
+	batchLen int
+	// nick, when set, is the addressee of numerics instead of Client.Nick (which only the reader
+	// goroutine may call): for replies built on another goroutine, such as a rename fallback.
+	nick string
 }
 
 func newReplyBuffer(c *Client, label string) *ReplyBuffer {
@@ -37,7 +43,11 @@ func (rb *ReplyBuffer) AddFrom(source, command string, params ...string) {
 // Numeric queues a numeric reply addressed to the client: ":server NNN <nick> params...".
 func (rb *ReplyBuffer) Numeric(code string, params ...string) {
 	p := make([]string, 0, len(params)+1)
-	p = append(p, rb.c.Nick())
+	if rb.nick != "" {
+		p = append(p, rb.nick)
+	} else {
+		p = append(p, rb.c.Nick())
+	}
 	p = append(p, params...)
 	rb.addMsg(ircmsg.Message{Source: rb.c.srv.Name(), Command: code, Params: p})
 }
@@ -75,6 +85,14 @@ func (rb *ReplyBuffer) AddEvent(ev *model.Event) {
 		return
 	}
 	caps := rb.c.caps.load()
+	if isMultiline(ev) {
+		msgs := multilineMessages(ev, multilineKey(caps.renderKey(ev.Kind), caps))
+		if len(rb.msgs) == 0 && multilineKey(0, caps) != 0 {
+			rb.batchLen = len(msgs)
+		}
+		rb.msgs = append(rb.msgs, msgs...)
+		return
+	}
 	m, ok := eventMessage(ev, caps.renderKey(ev.Kind))
 	if !ok {
 		return
@@ -95,7 +113,7 @@ func (rb *ReplyBuffer) Flush() {
 	case labeled && len(rb.msgs) == 0:
 		ack := ircmsg.Message{Source: rb.c.srv.Name(), Command: "ACK", Tags: []ircmsg.Tag{{Key: "label", Value: rb.label}}}
 		rb.c.out.Write(ack.Append(nil))
-	case labeled && len(rb.msgs) == 1:
+	case labeled && (len(rb.msgs) == 1 || rb.batchLen == len(rb.msgs)):
 		rb.msgs[0].Tags = append([]ircmsg.Tag{{Key: "label", Value: rb.label}}, rb.msgs[0].Tags...)
 		rb.writeAll("")
 	case labeled && rb.c.Has(CapBatch):
@@ -110,6 +128,7 @@ func (rb *ReplyBuffer) Flush() {
 		rb.writeAll("")
 	}
 	rb.msgs = rb.msgs[:0]
+	rb.batchLen = 0
 }
 
 func (rb *ReplyBuffer) writeAll(batch string) {
@@ -118,7 +137,7 @@ func (rb *ReplyBuffer) writeAll(batch string) {
 	var buf []byte
 	for i := range rb.msgs {
 		m := &rb.msgs[i]
-		if batch != "" {
+		if batch != "" && !hasTag(m.Tags, "batch") { // lines of a nested batch keep their own
 			m.Tags = append(m.Tags, ircmsg.Tag{Key: "batch", Value: batch})
 		}
 		if caps.Has(CapServerTime) && !hasTag(m.Tags, "time") {

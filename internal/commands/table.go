@@ -64,6 +64,9 @@ func (s *Server) Run(c *Client, m *ircmsg.Message) {
 	if cmd.Active && c.registered {
 		c.User.Touch(s.Net.Now())
 	}
+	if s.batched(c, m) { // a line of an open draft/multiline batch, see multiline.go
+		return
+	}
 	cmd.Handler(s, c, m, rb)
 }
 

@@ -78,6 +78,7 @@ type Channel struct {
 	invited  map[string]struct{} // folded nicks invited past +i
 	dead     bool                // removed from the registry; a Join that finds it retries
 	snapshot atomic.Pointer[[]localMember]
+	meta     Metadata // draft/metadata-2, its own leaf lock
 }
 
 // Name returns the channel's display name.

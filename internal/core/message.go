@@ -11,6 +11,10 @@ type Message struct {
 	Target string     // a channel, optionally after a STATUSMSG prefix ('@#chan', '+#chan'), or a nick
 	Text   string
 	Tags   []model.Tag
+	// Lines, when set, are the lines of a draft/multiline batch as the client sent them, and Text
+	// is their join (see model.Event: the event carries both, so history stores one message and
+	// each door can still re-split it the way the sender did).
+	Lines []string
 }
 
 // SayResult is what the door needs after a message went out.
@@ -71,6 +75,7 @@ func (n *Network) sayChannel(u *User, msg Message, name string, status byte) (Sa
 	ev.Status = status
 	ev.Text = msg.Text
 	ev.Tags = msg.Tags
+	ev.Params = msg.Lines
 	need := model.PrefixForSymbol(status)
 	delivered := 0
 	for _, lm := range snap {
@@ -96,6 +101,7 @@ func (n *Network) sayUser(u *User, msg Message) (SayResult, error) {
 	ev.Target = to.Nick()
 	ev.Text = msg.Text
 	ev.Tags = msg.Tags
+	ev.Params = msg.Lines
 	if to.IsLocal() {
 		to.sink.Deliver(ev)
 		if n.onDeliver != nil {

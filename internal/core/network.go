@@ -49,6 +49,9 @@ type Network struct {
 	observers    observerRegistry            // API streams and webhooks, see observe.go
 	observerSnap atomic.Pointer[[]*observer] // nil when there are none
 
+	metaPersister atomic.Pointer[persisterBox]  // metadata of accounts and registered channels, see metadata.go
+	renameHook    atomic.Pointer[renameHookBox] // told of channel renames (history), see rename.go
+
 	msgIDs  *model.MsgIDSource         // time-ordered message ids (model/msgid.go)
 	history atomic.Pointer[historyBox] // chat history, see history.go
 

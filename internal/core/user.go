@@ -77,6 +77,8 @@ type User struct {
 	signon     time.Time
 	lastActive time.Time
 	gone       bool
+
+	meta Metadata // draft/metadata-2, its own leaf lock
 }
 
 // UserSpec is what the door knows of a connection before it registers.

@@ -46,6 +46,8 @@ const (
 	KindChghost
 	KindSetname
 	KindAccount
+	KindRename   // draft/channel-rename
+	KindMetadata // draft/metadata-2 notification
 )
 
 var kindNames = [...]string{
@@ -53,6 +55,7 @@ var kindNames = [...]string{
 	KindPart: "PART", KindKick: "KICK", KindQuit: "QUIT", KindNick: "NICK", KindMode: "MODE",
 	KindTopic: "TOPIC", KindInvite: "INVITE", KindAway: "AWAY", KindWallops: "WALLOPS",
 	KindChghost: "CHGHOST", KindSetname: "SETNAME", KindAccount: "ACCOUNT",
+	KindRename: "RENAME", KindMetadata: "METADATA",
 }
 
 // String returns the IRC verb of the kind, which is also its name in the API.
@@ -85,6 +88,10 @@ type Tag struct {
 //   - INVITE: Target = the invited nick, Params[0] = channel.
 //   - AWAY: Text ("" = back). WALLOPS: Text. CHGHOST: Params = new user, new host. SETNAME: Text.
 //   - ACCOUNT: Text = the account ("" = logged out).
+//   - PRIVMSG/NOTICE from a draft/multiline batch: Text = the joined message (lines separated by
+//     "\n", lines sent with draft/multiline-concat joined without one), Params = the lines as sent.
+//   - RENAME: Target = the old channel name, Params[0] = the new name, Text = reason.
+//   - METADATA: Target = nick or channel, Params = key, value; Params[1] absent when deleted.
 type Event struct {
 	Kind    Kind
 	ID      string // msgid, unique across the network
