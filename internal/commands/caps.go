@@ -31,6 +31,8 @@ const (
 	CapExtendedMonitor
 	CapNoImplicitNames
 	CapSTS // advertised only; clients never enable it (IRCv3 sts)
+	CapSASL
+	CapAccountRegistration // draft/account-registration
 	CapMultiline
 	CapMetadata
 	CapChannelRename
@@ -57,6 +59,7 @@ var capTable = []capInfo{
 	{cap: CapBatch, name: "batch"},
 	{cap: CapCapNotify, name: "cap-notify"},
 	{cap: CapChghost, name: "chghost"},
+	{cap: CapAccountRegistration, name: "draft/account-registration", offer: registrationValue},
 	{cap: CapChannelRename, name: "draft/channel-rename"},
 	{cap: CapExtendedISupport, name: "draft/extended-isupport"},
 	{cap: CapMetadata, name: "draft/metadata-2", offer: metadataCapValue},
@@ -70,6 +73,7 @@ var capTable = []capInfo{
 	{cap: CapLabeledResponse, name: "labeled-response"},
 	{cap: CapMessageTags, name: "message-tags"},
 	{cap: CapMultiPrefix, name: "multi-prefix"},
+	{cap: CapSASL, name: "sasl", offer: saslValue},
 	{cap: CapServerTime, name: "server-time"},
 	{cap: CapSetname, name: "setname"},
 	{cap: CapSTS, name: "sts", offer: stsValue, fixed: true},

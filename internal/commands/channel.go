@@ -33,7 +33,7 @@ func handleJoin(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 		if i < len(keys) {
 			key = keys[i]
 		}
-		res, err := s.Net.Join(c.User, name, key)
+		res, reg, err := s.joinChannel(c, name, key)
 		if err != nil {
 			replyError(rb, err)
 			continue
@@ -47,6 +47,9 @@ func handleJoin(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 		}
 		if !c.Has(CapNoImplicitNames) { // IRCv3 no-implicit-names
 			s.sendNames(c, rb, res.Channel)
+		}
+		if reg != nil {
+			s.applyAccess(c, rb, reg, res.Channel.Name())
 		}
 		s.metadataOnJoin(c, rb, res.Channel)
 	}
@@ -129,6 +132,10 @@ func handleTopic(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 		}
 		return
 	}
+	if s.topicLocked(c, ch.Name()) {
+		replyTopicLocked(rb, ch.Name())
+		return
+	}
 	ev, err := s.Net.SetTopic(c.User, name, m.Params[1])
 	if err != nil {
 		replyError(rb, err)
@@ -150,52 +157,6 @@ func handleNames(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 		}
 		s.sendNames(c, rb, ch)
 	}
-}
-
-// handleList answers LIST with optional channel masks and the ELIST filters M (mask) and U (<n, >n).
-func handleList(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
-	var masks []string
-	minUsers, maxUsers := -1, -1
-	for _, arg := range splitList(m.Param(0)) {
-		switch {
-		case strings.HasPrefix(arg, ">"):
-			minUsers, _ = strconv.Atoi(arg[1:])
-		case strings.HasPrefix(arg, "<"):
-			if v, err := strconv.Atoi(arg[1:]); err == nil {
-				maxUsers = v
-			}
-		default:
-			masks = append(masks, arg)
-		}
-	}
-	rb.Numeric(ircmsg.RPL_LISTSTART, "Channel", "Users  Name")
-	cm := s.Net.Casemap()
-	for _, ch := range s.Net.Channels() {
-		_, member := ch.Membership(c.User)
-		if ch.IsSecret() && !member && !c.User.IsOper() {
-			continue
-		}
-		count := ch.MemberCount()
-		if (minUsers >= 0 && count <= minUsers) || (maxUsers >= 0 && count >= maxUsers) {
-			continue
-		}
-		if len(masks) > 0 && !matchAny(cm, masks, ch.Name()) {
-			continue
-		}
-		modes, _ := ch.Modes().String(false)
-		topic := ch.Topic().Text
-		rb.Numeric(ircmsg.RPL_LIST, ch.Name(), strconv.Itoa(count), "["+modes+"] "+topic)
-	}
-	rb.Numeric(ircmsg.RPL_LISTEND, "End of /LIST")
-}
-
-func matchAny(cm interface{ Match(string, string) bool }, masks []string, s string) bool {
-	for _, mask := range masks {
-		if cm.Match(mask, s) {
-			return true
-		}
-	}
-	return false
 }
 
 func handleInvite(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {

@@ -37,6 +37,7 @@ type Client struct {
 	capVersion  atomic.Int32 // CAP LS version; read by cap-notify on other goroutines
 	caps        capHolder
 	monitoring  map[string]struct{} // folded nicks this client monitors; guarded by Server.monitor.mu
+	acct        clientAccount       // SASL exchange and nick-reservation timer (accounts.go)
 	multiline   *multilineBatch     // the open draft/multiline batch, nil when none
 	meta        metadataSubs        // draft/metadata-2 subscriptions; read by Deliver on any goroutine
 	Secure      bool
@@ -113,6 +114,7 @@ func (c *Client) Close(reason string) { c.out.Close(reason) }
 // Disconnected is called by the session once the connection is gone, whatever the cause, so the
 // network sees the QUIT. reason is what others are told.
 func (c *Client) Disconnected(reason string) {
+	c.srv.accountsGone(c)
 	c.srv.clients.Delete(c)
 	c.srv.monitorClear(c)
 	c.srv.Net.Quit(c.User, reason)

@@ -33,7 +33,7 @@ func (s *Server) isupportTokens() []string {
 		"CHANMODES=" + core.ChanModesISupport,
 		"CHANNELLEN=" + n(set.ChannelLen),
 		"CHANTYPES=#",
-		"ELIST=MU",
+		listISupport,
 		"HOSTLEN=64",
 		"KICKLEN=" + n(set.KickLen),
 		"MAXLIST=b:" + n(set.MaxListEntries),
@@ -46,7 +46,7 @@ func (s *Server) isupportTokens() []string {
 		"PREFIX=(qaohv)~&@%+",
 		"SAFELIST",
 		"STATUSMSG=~&@%+",
-		"TARGMAX=JOIN:,KICK:1,LIST:1,NAMES:1,NOTICE:" + mt + ",PART:,PRIVMSG:" + mt + ",TAGMSG:" + mt + ",WHOIS:1,USERHOST:5,ISON:",
+		"TARGMAX=JOIN:,KICK:1,LIST:,NAMES:,NOTICE:" + mt + ",PART:,PRIVMSG:" + mt + ",TAGMSG:" + mt + ",WHOIS:1,USERHOST:5,ISON:",
 		"TOPICLEN=" + n(set.TopicLen),
 		"USERLEN=" + n(userLen),
 		// The session refuses lines that are not UTF-8 (ircmsg.Limits.UTF8Only, set by the node).

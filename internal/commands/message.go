@@ -39,6 +39,12 @@ func handleMessage(kind model.Kind) Handler {
 		}
 		tags := clientTags(m.Tags)
 		for _, target := range targets {
+			if sv := s.serviceNamed(target); sv != nil {
+				if kind == model.KindPrivmsg {
+					s.runService(sv, c, rb, m.Param(1))
+				}
+				continue
+			}
 			res, err := s.Net.Say(c.User, core.Message{Kind: kind, Target: target, Text: m.Param(1), Tags: tags})
 			if err != nil {
 				if !notice {

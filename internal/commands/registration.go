@@ -34,6 +34,10 @@ func handleNick(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 		rb.Numeric(ircmsg.ERR_ERRONEUSNICKNAME, nick, "Erroneous nickname")
 		return
 	}
+	if s.serviceNamed(nick) != nil {
+		rb.Numeric(ircmsg.ERR_NICKNAMEINUSE, nick, "Nickname is reserved for services")
+		return
+	}
 	if !c.registered {
 		if s.Net.NickInUse(nick) {
 			rb.Numeric(ircmsg.ERR_NICKNAMEINUSE, nick, "Nickname is already in use")
@@ -49,6 +53,9 @@ func handleNick(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 		return
 	}
 	rb.AddEvent(ev)
+	if ev != nil {
+		s.checkReservation(c, rb)
+	}
 }
 
 func handleUser(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
@@ -104,6 +111,7 @@ func (s *Server) tryRegister(c *Client, rb *ReplyBuffer) {
 	}
 	c.registered = true
 	s.welcome(c, rb)
+	s.checkReservation(c, rb)
 }
 
 // welcome sends the registration burst: 001-005, LUSERS, MOTD and the user's modes.
@@ -113,7 +121,7 @@ func (s *Server) welcome(c *Client, rb *ReplyBuffer) {
 	rb.Numeric(ircmsg.RPL_WELCOME, "Welcome to the "+cfg.Network+" IRC Network "+p.String())
 	rb.Numeric(ircmsg.RPL_YOURHOST, "Your host is "+cfg.ServerName+", running version "+cfg.Version)
 	rb.Numeric(ircmsg.RPL_CREATED, "This server was created "+s.Net.Created().UTC().Format("Mon Jan 2 2006 at 15:04:05 UTC"))
-	rb.Numeric(ircmsg.RPL_MYINFO, cfg.ServerName, cfg.Version, "BZiow", "biklmnostqaohv", "bkloqaohv")
+	rb.Numeric(ircmsg.RPL_MYINFO, cfg.ServerName, cfg.Version, "BRZiow", "MRbiklmnostqaohv", "bkloqaohv")
 	s.sendISupport(c, rb)
 	s.sendLusers(rb)
 	s.sendMOTD(rb)
@@ -173,6 +181,8 @@ func replyError(rb *ReplyBuffer, err error) {
 		rb.Numeric(ircmsg.ERR_KEYSET, ce.Target, "Channel key already set")
 	case core.ErrChannelIsFull:
 		rb.Numeric(ircmsg.ERR_CHANNELISFULL, ce.Target, "Cannot join channel (+l)")
+	case core.ErrNeedReggedNick:
+		rb.Numeric(errNeedReggedNick, ce.Target, "Cannot join channel (+R): log in to an account first")
 	case core.ErrInviteOnlyChan:
 		rb.Numeric(ircmsg.ERR_INVITEONLYCHAN, ce.Target, "Cannot join channel (+i)")
 	case core.ErrBannedFromChan:

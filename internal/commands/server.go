@@ -23,6 +23,8 @@ type Config struct {
 	// STS is the policy the sts capability advertises; nil when no TLS listener exists, and then sts
 	// is not offered.
 	STS *STSPolicy
+	// Accounts configures registration and nick reservation; accounts work only after SetAccounts.
+	Accounts AccountsConfig
 }
 
 // Oper is an operator block: name, password hash, class and optional user@host masks.
@@ -49,6 +51,7 @@ type Server struct {
 	clients sync.Map // *Client -> struct{}: every connection, for cap-notify
 	capn    capNotifier
 	monitor monitorRegistry
+	acct    accountState // SASL, REGISTER, NickServ, ChanServ (accounts.go)
 }
 
 // NewServer returns a Server over the network with the initial config.

@@ -48,6 +48,7 @@ type Node struct {
 	sessions *session.Registry
 	metrics  *obs.Metrics
 	state    *natsState
+	accounts *nodeAccounts // account store and SASL (store.go)
 	// sessionMetrics is shared by every session of the node.
 	sessionMetrics *session.Metrics
 	certs          *transport.CertStore
@@ -107,6 +108,10 @@ func New(cfg *config.Config, opt Options) (*Node, error) {
 		},
 	})
 	n.srv = commands.NewServer(n.net, n.commandsConfig(cfg), passhash.Verify)
+	if err := n.openAccounts(cfg); err != nil {
+		n.state.close()
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -135,6 +140,7 @@ func (n *Node) commandsConfig(cfg *config.Config) commands.Config {
 		cc.Opers = append(cc.Opers, commands.Oper{Name: o.Name, Password: o.Password, Class: o.Class, Hosts: o.Hosts})
 	}
 	cc.STS = n.stsPolicy()
+	cc.Accounts = accountsConfig(cfg)
 	return cc
 }
 
@@ -270,6 +276,7 @@ func (n *Node) Shutdown(ctx context.Context, reason string) error {
 		cancel()
 	}
 	n.bus.Close()
+	n.closeAccounts()
 	n.state.close()
 	return err
 }

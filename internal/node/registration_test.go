@@ -25,13 +25,13 @@ func TestWelcomeBurst(t *testing.T) {
 	if got[2].Command != "003" || !strings.HasPrefix(got[2].Param(1), "This server was created ") {
 		t.Fatalf("third reply %q, want 003 This server was created ...", got[2].String())
 	}
-	want(t, got[3], msg("", "004", "alice", serverName, "parley-test", "BZiow", "biklmnostqaohv", "bkloqaohv"))
+	want(t, got[3], msg("", "004", "alice", serverName, "parley-test", "BRZiow", "MRbiklmnostqaohv", "bkloqaohv"))
 
 	tokens := isupport(t, got)
 	for key, value := range map[string]string{
 		"CASEMAPPING": "rfc1459",
 		"CHANTYPES":   "#",
-		"CHANMODES":   "b,k,l,imnst",
+		"CHANMODES":   "b,k,l,MRimnst",
 		"PREFIX":      "(qaohv)~&@%+",
 		"MODES":       "6",
 		"NICKLEN":     "30",
