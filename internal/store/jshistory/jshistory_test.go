@@ -157,3 +157,27 @@ func TestDeleteAccountPurgesStream(t *testing.T) {
 		}
 	}
 }
+
+func TestExport(t *testing.T) {
+	_, js := server(t, t.TempDir())
+	h := open(t, js, Options{})
+	ctx := t.Context()
+	now := time.Now()
+	var entries []store.Entry
+	for i := range 3 {
+		entries = append(entries, store.Entry{Target: store.Channel("#a"), Event: privmsg(now.Add(time.Duration(i)), "#a", "line")})
+	}
+	entries = append(entries, store.Entry{Target: store.Channel("#b"), Event: privmsg(now, "#b", "other")})
+	if err := h.Append(ctx, entries); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	n, err := Export(ctx, js, "Test Net", storetest.Fold, store.Channel("#A"), &out)
+	if err != nil || n != 3 {
+		t.Fatalf("export: %d records, %v", n, err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], `"msgid":"`+entries[0].Event.ID+`"`) || !strings.Contains(lines[0], `"target":"#a"`) {
+		t.Fatalf("export wrote %q", out.String())
+	}
+}
