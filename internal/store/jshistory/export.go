@@ -31,15 +31,23 @@ func Export(ctx context.Context, js jetstream.JetStream, network string, fold st
 	if err != nil {
 		return 0, err
 	}
+	info, err := st.Info(ctx, jetstream.WithSubjectFilter(filter))
+	if err != nil {
+		return 0, err
+	}
+	var pending uint64
+	for _, c := range info.State.Subjects {
+		pending += c
+	}
 	enc := json.NewEncoder(w)
 	n := 0
-	for {
-		batch, err := cons.Fetch(1024, jetstream.FetchMaxWait(time.Second))
+	for pending > 0 {
+		// No more than is pending: a fetch waits until its batch is full or its time is up.
+		batch, err := cons.Fetch(int(min(pending, 1024)), jetstream.FetchMaxWait(5*time.Second))
 		if err != nil {
 			return n, err
 		}
 		got := 0
-		var pending uint64
 		for m := range batch.Messages() {
 			got++
 			if meta, err := m.Metadata(); err == nil {
@@ -57,8 +65,9 @@ func Export(ctx context.Context, js jetstream.JetStream, network string, fold st
 		if err := batch.Error(); err != nil {
 			return n, err
 		}
-		if got == 0 || pending == 0 {
-			return n, nil
+		if got == 0 {
+			break
 		}
 	}
+	return n, nil
 }

@@ -55,6 +55,7 @@ type History struct {
 	x       *histindex.Index
 	log     *slog.Logger
 	scanned ScanStats // set by Open, read-only afterwards
+	replies replies   // direct-get responses, see fetch.go
 
 	queue   chan store.Entry // Record's events, stored by recordLoop
 	dropped sync.Mutex       // serialises the drop warning
@@ -96,7 +97,11 @@ func Open(ctx context.Context, js jetstream.JetStream, opt Options) (*History, e
 		x: histindex.New(opt.Fold, opt.MaxPerTarget), log: opt.Logger,
 		queue: make(chan store.Entry, opt.QueueLen), stop: make(chan struct{}),
 	}
+	if err := h.replies.start(h.nc); err != nil {
+		return nil, err
+	}
 	if err := h.scan(ctx); err != nil {
+		h.replies.sub.Unsubscribe()
 		return nil, err
 	}
 	h.done.Add(2)
@@ -240,6 +245,7 @@ func (h *History) Close() error {
 	h.close.Do(func() {
 		close(h.stop)
 		h.done.Wait()
+		h.replies.sub.Unsubscribe()
 	})
 	return nil
 }

@@ -34,14 +34,11 @@ func (h *History) scan(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("history scan: %w", err)
 	}
-	n := 0
-	for {
-		pending, err := h.scanBatch(cons, &n)
-		if err != nil {
+	// Ask for no more than is pending: a fetch waits until its batch is full or its time is up.
+	n, pending := 0, info.State.Msgs
+	for pending > 0 && ctx.Err() == nil {
+		if pending, err = h.scanBatch(cons, int(min(pending, 4096)), &n); err != nil {
 			return err
-		}
-		if pending == 0 || ctx.Err() != nil {
-			break
 		}
 	}
 	h.log.Info("history indexed", "messages", n, "last_seq", last, "took", time.Since(started).Round(time.Millisecond).String())
@@ -50,8 +47,8 @@ func (h *History) scan(ctx context.Context) error {
 }
 
 // scanBatch indexes one fetch of messages and returns how many are still pending after it.
-func (h *History) scanBatch(cons jetstream.Consumer, n *int) (uint64, error) {
-	batch, err := cons.Fetch(4096, jetstream.FetchMaxWait(5*time.Second))
+func (h *History) scanBatch(cons jetstream.Consumer, size int, n *int) (uint64, error) {
+	batch, err := cons.Fetch(size, jetstream.FetchMaxWait(5*time.Second))
 	if err != nil {
 		return 0, fmt.Errorf("history scan: %w", err)
 	}
