@@ -1,6 +1,7 @@
 // Command parley is the parley chat server: an IRC network that scales out over NATS.
 //
 //	parley serve [--config FILE] [--listen-irc ADDR] [--listen-tls ADDR] [--listen-http ADDR] [--data-dir DIR] [--dev-tls]
+//	parley drain --config FILE | --pid PID   drain a running server for a restart (SIGUSR1)
 //	parley mkpasswd            read a password on stdin, print its hash
 //	parley bench SCENARIO ...  load-test an IRC server (see docs/benchmarks.md)
 //	parley version
@@ -30,6 +31,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:], stdout, stderr)
+	case "drain":
+		return drainCmd(args[1:], stdout, stderr)
 	case "mkpasswd":
 		return mkpasswd(stdin, stdout, stderr)
 	case "bench":
@@ -52,7 +55,8 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: parley <command> [flags]
 
 commands:
-  serve      run the server (flags: --config, --listen-irc, --listen-tls, --listen-http, --data-dir, --dev-tls)
+  serve      run the server (flags: --config, --listen-irc, --listen-tls, --listen-http, --data-dir, --dev-tls, --drain-timeout)
+  drain      ask a running server to drain for a restart (flags: --config FILE | --pid PID, --wait)
   mkpasswd   read a password on standard input and print its hash (for server.password and opers)
   bench      load-test an IRC server: parley bench fanout|rooms|idle|latency --help
   version    print the version

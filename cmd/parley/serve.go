@@ -46,6 +46,9 @@ type serveFlags struct {
 	httpSet    bool
 	dataDir    string
 	devTLS     bool
+	// drainTimeout bounds a drain (SIGUSR1): the server exits when every client has gone or this
+	// much time has passed.
+	drainTimeout time.Duration
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -58,6 +61,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.listenHTTP, "listen-http", "", `HTTP listen address, "" to disable (overrides listen.http)`)
 	fs.StringVar(&f.dataDir, "data-dir", "", "data directory (overrides data_dir)")
 	fs.BoolVar(&f.devTLS, "dev-tls", false, "generate a self-signed certificate into the data directory for TLS listeners")
+	fs.DurationVar(&f.drainTimeout, "drain-timeout", 30*time.Second, "how long a drain (SIGUSR1, `parley drain`) waits for clients to leave")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -126,7 +130,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	start := time.Now()
-	n, err := node.New(cfg, node.Options{Logger: logger, Version: "parley-" + version})
+	n, err := node.New(cfg, node.Options{Logger: logger, Version: "parley-" + version,
+		ConfigPath: f.config, LoadConfig: rehashLoader(f)})
 	if err != nil {
 		fmt.Fprintln(stderr, "parley serve:", err)
 		return 1
@@ -138,12 +143,17 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	logger.Info("parley is running", "server", cfg.Server.Name, "network", cfg.Server.Network,
 		"data_dir", cfg.DataDir, "startup", time.Since(start).Round(time.Millisecond).String())
 
+	removePID := writePIDFile(cfg.DataDir, logger)
+	defer removePID()
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, drainSignal)
 	for sig := range sigs {
 		if sig == syscall.SIGHUP {
 			reloadFromFlags(n, f, logger)
 			continue
+		}
+		if sig == drainSignal {
+			return drainNode(n, f.drainTimeout, logger)
 		}
 		logger.Info("shutting down", "signal", sig.String())
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -37,6 +37,10 @@ func handleMessage(kind model.Kind) Handler {
 			}
 			return
 		}
+		targets, killed := s.screen(c, m, kind, targets, rb) // spam filters, before any delivery
+		if killed {
+			return
+		}
 		tags := clientTags(m.Tags)
 		for _, target := range targets {
 			if sv := s.serviceNamed(target); sv != nil {

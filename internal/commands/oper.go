@@ -7,7 +7,7 @@ import (
 
 func init() {
 	register("OPER", Command{Handler: handleOper, MinParams: 2})
-	register("KILL", Command{Handler: handleKill, MinParams: 2, Oper: true})
+	register("KILL", Command{Handler: handleKill, MinParams: 2, Oper: true, Priv: PrivKill})
 	register("WALLOPS", Command{Handler: handleWallops, MinParams: 1, Oper: true})
 }
 

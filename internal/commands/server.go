@@ -25,6 +25,15 @@ type Config struct {
 	STS *STSPolicy
 	// Accounts configures registration and nick reservation; accounts work only after SetAccounts.
 	Accounts AccountsConfig
+	// OperClasses maps each oper class to its privileges (Priv* constants).
+	OperClasses map[string][]string
+	// Filters are the spam filters, in match order (filter.go).
+	Filters []Filter
+	// OnFilterHit, if set, is told of each filter match (metrics, log). Must not block.
+	OnFilterHit func(filter, action, nick string)
+	// Rehash, if set, re-reads the configuration file for REHASH and reports the changed keys
+	// that need a restart.
+	Rehash func() (needRestart []string, err error)
 }
 
 // Oper is an operator block: name, password hash, class and optional user@host masks.

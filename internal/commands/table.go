@@ -16,6 +16,8 @@ type Command struct {
 	MinParams int  // fewer parameters: 461 ERR_NEEDMOREPARAMS
 	PreReg    bool // allowed before registration completes; otherwise 451 ERR_NOTREGISTERED
 	Oper      bool // IRC operators only: 481 ERR_NOPRIVILEGES
+	// Priv, with Oper, is the privilege the operator's class must hold (481 when missing).
+	Priv string
 	// Idle false means the command does not reset WHOIS idle time (PING, PONG, ...).
 	Active bool
 }
@@ -59,6 +61,10 @@ func (s *Server) Run(c *Client, m *ircmsg.Message) {
 	}
 	if cmd.Oper && !c.User.IsOper() {
 		rb.Numeric(ircmsg.ERR_NOPRIVILEGES, "Permission Denied- You're not an IRC operator")
+		return
+	}
+	if cmd.Priv != "" && !s.HasPrivilege(c, cmd.Priv) {
+		denyPrivilege(rb)
 		return
 	}
 	if cmd.Active && c.registered {

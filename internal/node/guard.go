@@ -44,6 +44,10 @@ func (n *Node) admit(remote net.Addr) (release func(), err error) {
 		n.limiterCfg = cfg
 	}
 	n.cfgMu.Unlock()
+	if n.draining() {
+		n.metrics.Refused.WithLabelValues("draining").Inc()
+		return nil, errDraining
+	}
 	if max := cfg.Limits.MaxClients; max > 0 && n.sessions.Count() >= max {
 		n.metrics.Refused.WithLabelValues("max_clients").Inc()
 		return nil, errServerFull

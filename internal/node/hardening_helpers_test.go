@@ -148,3 +148,13 @@ func wsPing(t *testing.T, ws *websocket.Conn) {
 		}
 	}
 }
+
+// mustLoad loads a configuration file or fails the test.
+func mustLoad(t *testing.T, path string) *config.Config {
+	t.Helper()
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}

@@ -33,6 +33,11 @@ type Options struct {
 	Version string
 	// Hub joins in-process nodes for tests; nil gives a node of its own.
 	Hub *local.Hub
+	// ConfigPath is the file the configuration came from, re-read by Rehash; "" = none.
+	ConfigPath string
+	// LoadConfig, if set, is what Rehash calls instead of config.Load(ConfigPath), so that
+	// command-line overrides survive a rehash.
+	LoadConfig func() (*config.Config, error)
 }
 
 // Node is one running parley server. Its methods are safe for concurrent use.
@@ -56,6 +61,11 @@ type Node struct {
 	// limiterCfg is the snapshot it was last configured from (guarded by cfgMu).
 	limiter    *guard.Limiter
 	limiterCfg *config.Config
+	// loadConfig re-reads the configuration for Rehash; nil when the node has no file.
+	loadConfig func() (*config.Config, error)
+	// drained is closed when Drain starts; see drain.go.
+	drainOnce sync.Once
+	drained   chan struct{}
 
 	listeners []*transport.Listener
 	ircAddrs  []net.Addr
@@ -95,6 +105,7 @@ func New(cfg *config.Config, opt Options) (*Node, error) {
 	n.state = state
 	n.log.Debug("state ready", "took", time.Since(started).String(), "embedded", state.server != nil)
 	n.limiter, n.limiterCfg = guard.New(guardConfig(&cfg.Limits), nil), cfg
+	n.loadConfig, n.drained = configLoader(opt), make(chan struct{})
 	n.bus = local.New(opt.Hub)
 	nodeID := cfg.Cluster.Node
 	if nodeID == "" {
@@ -140,6 +151,7 @@ func (n *Node) commandsConfig(cfg *config.Config) commands.Config {
 		cc.Opers = append(cc.Opers, commands.Oper{Name: o.Name, Password: o.Password, Class: o.Class, Hosts: o.Hosts})
 	}
 	cc.STS = n.stsPolicy()
+	n.hardeningConfig(cfg, &cc)
 	cc.Accounts = accountsConfig(cfg)
 	return cc
 }
@@ -154,7 +166,7 @@ func (n *Node) sessionOptions() session.Options {
 		PingInterval:        l.PingInterval.Duration(),
 		PingTimeout:         l.PingTimeout.Duration(),
 		RegistrationTimeout: l.RegistrationTimeout.Duration(),
-		Flood:               session.Flood{Enabled: l.Flood.Enabled, Burst: l.Flood.Burst, Rate: l.Flood.Rate},
+		Flood:               floodOptions(l.Flood),
 		Limits:              utf8Limits(),
 		ErrLineTooLong:      transport.ErrLineTooLong,
 		Logger:              n.log,
@@ -165,7 +177,7 @@ func (n *Node) sessionOptions() session.Options {
 // newSessionMetrics resolves the collectors sessions update, once per node.
 func newSessionMetrics(m *obs.Metrics) *session.Metrics {
 	return &session.Metrics{
-		LinesIn: m.LinesIn, LinesOut: m.LinesOut, FloodDelays: m.FloodDelayed, SendQExceeded: m.SendQDisconnects,
+		LinesIn: m.LinesIn, LinesOut: m.LinesOut, FloodDelays: m.FloodDelayed, FloodDrops: m.FloodDropped, SendQExceeded: m.SendQDisconnects,
 		Connections: func(kind string) session.Gauge { return m.Connections.WithLabelValues(kind) },
 	}
 }

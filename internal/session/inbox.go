@@ -82,10 +82,9 @@ func (s *Session) process() {
 		if !ok {
 			return
 		}
-		if s.flood.wait() {
-			s.opt.Metrics.floodDelay()
+		if s.floodCheck(&m) {
+			s.srv.Run(s.client, &m)
 		}
-		s.srv.Run(s.client, &m)
 		if s.client.Registered() {
 			s.registered.Store(true)
 		}

@@ -18,6 +18,7 @@ type Metrics struct {
 	LinesIn       Counter
 	LinesOut      Counter
 	FloodDelays   Counter
+	FloodDrops    Counter // nick changes refused by flood control
 	SendQExceeded Counter
 	Connections   func(kind string) Gauge
 }

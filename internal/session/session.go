@@ -43,14 +43,6 @@ type Options struct {
 	Metrics        *Metrics
 }
 
-// Flood is per-client flood control: a token bucket of Burst lines refilled at Rate per second.
-// Lines beyond it are delayed ("fake lag"), never dropped.
-type Flood struct {
-	Enabled bool
-	Burst   int
-	Rate    float64
-}
-
 // CloseReason says why a connection ended.
 type CloseReason string
 
