@@ -33,8 +33,7 @@ func (s *Server) checkReservation(c *Client, rb *ReplyBuffer) {
 	grace := ac.ReservationGrace
 	sr := &serviceReply{rb: rb, source: s.servicePrefix(nickServ).String(), nick: nick}
 	sr.say("The nick \x02" + nick + "\x02 belongs to a registered account. Log in within " +
-		strconv.Itoa(int(grace.Seconds())) + " seconds (SASL, or /msg NickServ IDENTIFY <password>) " +
-		"or your nick will be changed.")
+		grace.String() + " (SASL, or /msg NickServ IDENTIFY <password>) or your nick will be changed.")
 	t := time.AfterFunc(grace, func() { s.enforceReservation(c, nick) })
 	if old := c.acct.resv.Swap(t); old != nil {
 		old.Stop()
