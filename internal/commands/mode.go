@@ -37,12 +37,7 @@ func channelMode(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 		rb.Numeric(ircmsg.ERR_UNKNOWNMODE, string(u), "is unknown mode char to me")
 	}
 	for _, l := range parsed.Lists {
-		if l == 'b' {
-			for _, b := range ch.Bans() {
-				rb.Numeric(ircmsg.RPL_BANLIST, ch.Name(), b.Mask, b.SetBy, strconv.FormatInt(b.SetAt.Unix(), 10))
-			}
-			rb.Numeric(ircmsg.RPL_ENDOFBANLIST, ch.Name(), "End of channel ban list")
-		}
+		sendListMode(rb, ch, l)
 	}
 	if len(parsed.Changes) == 0 {
 		return

@@ -121,7 +121,7 @@ func (s *Server) welcome(c *Client, rb *ReplyBuffer) {
 	rb.Numeric(ircmsg.RPL_WELCOME, "Welcome to the "+cfg.Network+" IRC Network "+p.String())
 	rb.Numeric(ircmsg.RPL_YOURHOST, "Your host is "+cfg.ServerName+", running version "+cfg.Version)
 	rb.Numeric(ircmsg.RPL_CREATED, "This server was created "+s.Net.Created().UTC().Format("Mon Jan 2 2006 at 15:04:05 UTC"))
-	rb.Numeric(ircmsg.RPL_MYINFO, cfg.ServerName, cfg.Version, "BRZiow", "MRbiklmnostqaohv", "bkloqaohv")
+	rb.Numeric(ircmsg.RPL_MYINFO, cfg.ServerName, cfg.Version, "BRZiow", "CIMRbeiklmnostqaohv", "Ibekloqaohv")
 	s.sendISupport(c, rb)
 	s.sendLusers(rb)
 	s.sendMOTD(rb)

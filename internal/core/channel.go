@@ -24,13 +24,14 @@ const (
 	CModeLimit                           // l (limit set)
 	CModeRegOnly                         // R: only users logged into an account may join
 	CModeRegSpeak                        // M: only users logged into an account (or voiced) may speak
+	CModeNoCTCP                          // C: no CTCP but ACTION
 )
 
 var chanModeLetters = []struct {
 	bit    ChanMode
 	letter byte
 }{
-	{CModeRegSpeak, 'M'}, {CModeRegOnly, 'R'},
+	{CModeNoCTCP, 'C'}, {CModeRegSpeak, 'M'}, {CModeRegOnly, 'R'},
 	{CModeInviteOnly, 'i'}, {CModeKey, 'k'}, {CModeLimit, 'l'}, {CModeModerated, 'm'},
 	{CModeNoExternal, 'n'}, {CModeSecret, 's'}, {CModeTopicLock, 't'},
 }
@@ -73,6 +74,8 @@ type Channel struct {
 	chanKey  string
 	limit    int
 	bans     []ListEntry
+	excepts  []ListEntry // +e, see lists.go
+	invexes  []ListEntry // +I
 	topic    Topic
 	created  time.Time
 	invited  map[string]struct{} // folded nicks invited past +i
@@ -202,25 +205,6 @@ func (c *Channel) deliverLocked(ev *model.Event, skip *User) {
 			u.deliver(ev)
 		}
 	}
-}
-
-// isBanned reports whether u matches a ban. Caller holds c.mu.
-func (c *Channel) isBanned(u *User) bool {
-	if len(c.bans) == 0 {
-		return false
-	}
-	p := u.Prefix()
-	full := p.Nick + "!" + p.User + "@" + p.Host
-	var ipForm string
-	if ip := u.Info().IP; ip != "" && ip != p.Host {
-		ipForm = p.Nick + "!" + p.User + "@" + ip
-	}
-	for _, b := range c.bans {
-		if c.net.cm.Match(b.Mask, full) || (ipForm != "" && c.net.cm.Match(b.Mask, ipForm)) {
-			return true
-		}
-	}
-	return false
 }
 
 // FindChannel returns the channel with the name, or nil. Safe for concurrent use.

@@ -102,7 +102,7 @@ func (n *Network) joinExisting(c *Channel, u *User, key string, created bool, op
 // admissionLocked applies the channel's entry rules to u. Caller holds c.mu.
 func (c *Channel) admissionLocked(u *User, key string) error {
 	_, invited := c.invited[u.nickKeySafe()]
-	if c.modes&CModeInviteOnly != 0 && !invited {
+	if c.modes&CModeInviteOnly != 0 && !invited && !c.isInviteExempt(u) {
 		return refuse(ErrInviteOnlyChan, c.name)
 	}
 	if !invited && c.isBanned(u) {

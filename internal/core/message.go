@@ -63,7 +63,8 @@ func (n *Network) sayChannel(u *User, msg Message, name string, status byte) (Sa
 	case !member && c.modes&CModeNoExternal != 0,
 		c.modes&CModeModerated != 0 && !rank.AtLeast(model.Voice),
 		c.modes&CModeRegSpeak != 0 && !rank.AtLeast(model.Voice) && u.Account() == "",
-		!rank.AtLeast(model.Voice) && c.isBanned(u):
+		!rank.AtLeast(model.Voice) && c.isQuieted(u),
+		c.modes&CModeNoCTCP != 0 && isCTCP(msg.Text):
 		c.mu.RUnlock()
 		return SayResult{}, refuse(ErrCannotSendToChan, c.name)
 	}

@@ -16,7 +16,7 @@ type ModeChange struct {
 }
 
 // ChanModesISupport is the CHANMODES token: list modes, always-parameter, set-parameter, flags.
-const ChanModesISupport = "b,k,l,MRimnst"
+const ChanModesISupport = "beI,k,l,CMRimnst"
 
 // MaxModesPerCommand is ISUPPORT MODES: how many parameter modes one MODE command may carry.
 const MaxModesPerCommand = 6
@@ -34,13 +34,13 @@ const (
 
 func classify(c byte) modeClass {
 	switch c {
-	case 'b':
+	case 'b', 'e', 'I':
 		return classList
 	case 'k':
 		return classAlways
 	case 'l':
 		return classSet
-	case 'i', 'm', 'n', 's', 't', 'M', 'R':
+	case 'i', 'm', 'n', 's', 't', 'C', 'M', 'R':
 		return classFlag
 	}
 	if model.PrefixForMode(c) != 0 {
@@ -134,7 +134,7 @@ func (n *Network) ApplyChannelModes(u *User, name string, changes []ModeChange) 
 	var applied []ModeChange
 	var errs []error
 	for _, ch := range changes {
-		if !rank.AtLeast(model.Halfop) || (ch.Mode != 'v' && ch.Mode != 'b' && !rank.AtLeast(model.Op)) {
+		if !rank.AtLeast(model.Halfop) || (ch.Mode != 'v' && !IsListMode(ch.Mode) && !rank.AtLeast(model.Op)) {
 			if !member {
 				errs = append(errs, refuse(ErrNotOnChannel, c.name))
 			} else {
@@ -169,7 +169,7 @@ func (c *Channel) applyOneLocked(u *User, rank model.Prefixes, ch ModeChange) (*
 	case classPrefix:
 		return c.applyPrefixLocked(rank, ch)
 	case classList:
-		return c.applyBanLocked(u, ch)
+		return c.applyListLocked(u, ch)
 	case classAlways: // k
 		if ch.Add {
 			if strings.ContainsAny(ch.Arg, " ,:") || len(ch.Arg) > 23 {
@@ -247,29 +247,6 @@ func (c *Channel) applyPrefixLocked(rank model.Prefixes, ch ModeChange) (*ModeCh
 		tm.Prefixes &^= bit
 	}
 	ch.Arg = target.Nick()
-	return &ch, nil
-}
-
-func (c *Channel) applyBanLocked(u *User, ch ModeChange) (*ModeChange, error) {
-	mask := NormalizeMask(ch.Arg)
-	for i, b := range c.bans {
-		if c.net.cm.Equal(b.Mask, mask) {
-			if ch.Add {
-				return nil, nil
-			}
-			c.bans = append(c.bans[:i], c.bans[i+1:]...)
-			ch.Arg = b.Mask
-			return &ch, nil
-		}
-	}
-	if !ch.Add {
-		return nil, nil
-	}
-	if max := c.net.Settings().MaxListEntries; max > 0 && len(c.bans) >= max {
-		return nil, &Error{Code: ErrBanListFull, Target: c.name, Detail: "b"}
-	}
-	c.bans = append(c.bans, ListEntry{Mask: mask, SetBy: u.Prefix().String(), SetAt: c.net.now()})
-	ch.Arg = mask
 	return &ch, nil
 }
 

@@ -88,7 +88,7 @@ func (n *Network) moveChannelLocked(c *Channel, u *User, newName, newKey string)
 	}
 	nc := &Channel{
 		name: newName, key: newKey, net: n, members: c.members, modes: c.modes, chanKey: c.chanKey,
-		limit: c.limit, bans: c.bans, topic: c.topic, created: c.created, invited: c.invited,
+		limit: c.limit, bans: c.bans, excepts: c.excepts, invexes: c.invexes, topic: c.topic, created: c.created, invited: c.invited,
 	}
 	nc.meta.Replace(c.meta.snapshot())
 	nc.rebuildSnapshot()

@@ -25,13 +25,15 @@ func TestWelcomeBurst(t *testing.T) {
 	if got[2].Command != "003" || !strings.HasPrefix(got[2].Param(1), "This server was created ") {
 		t.Fatalf("third reply %q, want 003 This server was created ...", got[2].String())
 	}
-	want(t, got[3], msg("", "004", "alice", serverName, "parley-test", "BRZiow", "MRbiklmnostqaohv", "bkloqaohv"))
+	want(t, got[3], msg("", "004", "alice", serverName, "parley-test", "BRZiow", "CIMRbeiklmnostqaohv", "Ibekloqaohv"))
 
 	tokens := isupport(t, got)
 	for key, value := range map[string]string{
 		"CASEMAPPING": "rfc1459",
 		"CHANTYPES":   "#",
-		"CHANMODES":   "b,k,l,MRimnst",
+		"CHANMODES":   "beI,k,l,CMRimnst",
+		"EXTBAN":      ",am",
+		"MAXLIST":     "b:100,e:100,I:100",
 		"PREFIX":      "(qaohv)~&@%+",
 		"MODES":       "6",
 		"NICKLEN":     "30",
@@ -41,8 +43,8 @@ func TestWelcomeBurst(t *testing.T) {
 		"AWAYLEN":     "390",
 		"NETWORK":     "TestNet",
 		"STATUSMSG":   "~&@%+",
-		"ELIST":       "MU",
-		"TARGMAX":     "JOIN:,KICK:1,LIST:1,NAMES:1,NOTICE:4,PART:,PRIVMSG:4,TAGMSG:4,WHOIS:1,USERHOST:5,ISON:",
+		"ELIST":       "CMNTU",
+		"TARGMAX":     "JOIN:,KICK:1,LIST:,NAMES:,NOTICE:4,PART:,PRIVMSG:4,TAGMSG:4,WHOIS:1,USERHOST:5,ISON:",
 	} {
 		got, ok := tokens[key]
 		if !ok {
