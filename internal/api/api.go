@@ -11,6 +11,7 @@ import (
 	"github.com/parleychat/parley/internal/core"
 	"github.com/parleychat/parley/internal/model"
 	"github.com/parleychat/parley/internal/obs"
+	"github.com/parleychat/parley/internal/store"
 )
 
 // History is what the API needs of the chat history store. It is declared here, by its consumer;
@@ -28,6 +29,8 @@ type Options struct {
 	Tokens   []config.APIToken
 	Webhooks []config.Webhook
 	History  History // nil: the history endpoints answer 501
+	// Accounts is the account store; nil: the account endpoints answer 501 (accounts.go).
+	Accounts store.Accounts
 	Version  string
 	Logger   *slog.Logger
 	Metrics  *obs.Metrics // nil: requests are not counted

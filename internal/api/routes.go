@@ -30,6 +30,10 @@ func (a *API) routes() []route {
 		{"GET", "/users/{nick}", scopeRead, (*API).getUser},
 		{"POST", "/users/{nick}/kill", scopeAdmin, (*API).kill},
 		{"GET", "/events", scopeRead, (*API).events},
+		{"GET", "/accounts", scopeAdmin, (*API).listAccounts},
+		{"POST", "/accounts", scopeAdmin, (*API).createAccount},
+		{"DELETE", "/accounts/{name}", scopeAdmin, (*API).deleteAccount},
+		{"PUT", "/accounts/{name}/password", scopeAdmin, (*API).setAccountPassword},
 	}
 }
 

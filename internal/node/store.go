@@ -131,3 +131,11 @@ func OpenOfflineStore(cfg *config.Config) (*OfflineStore, error) {
 	}
 	return &OfflineStore{Store: st, state: state}, nil
 }
+
+// accountStore returns the account store for the API, nil when the node has none.
+func (n *Node) accountStore() store.Accounts {
+	if n.accounts == nil {
+		return nil
+	}
+	return n.accounts.store
+}
