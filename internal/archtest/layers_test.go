@@ -19,6 +19,7 @@ var layers = map[string]int{
 	"internal/config": 0, "internal/obs": 0, "internal/ircmsg": 0, "internal/casemap": 0,
 	"internal/model": 0, "internal/passhash": 0, "web": 0,
 	"internal/transport": 1, "internal/cluster": 1, "internal/cluster/local": 1, "internal/cluster/embedded": 1,
+	"internal/cluster/heartbeat": 1, "internal/cluster/natscluster": 1, "internal/cluster/clustertest": 7,
 	"internal/store": 1, "internal/store/memstore": 1, "internal/store/jsstore": 1, "internal/store/storetest": 7,
 	"internal/store/histindex": 1, "internal/store/jshistory": 1,
 	"internal/guard": 1, "internal/bench": 1, "internal/bench/benchmain": 6,
@@ -44,16 +45,17 @@ var sameLayer = map[string][]string{
 
 // forbidden lists imports that the layer numbers alone would allow but the design does not.
 var forbidden = map[string][]string{
-	"internal/model":         {"internal/ircmsg"},
-	"internal/core":          {"internal/cluster/local", "internal/cluster/embedded", "internal/store/jsstore", "internal/store/memstore", "internal/store/jshistory", "internal/store/histindex", "internal/ircmsg", "internal/transport"},
-	"internal/auth":          {"internal/cluster/local"},
-	"internal/commands":      {"internal/api", "internal/transport", "internal/session"},
-	"internal/api":           {"internal/commands", "internal/session", "internal/ircmsg", "internal/transport"},
-	"internal/session":       {"internal/api", "internal/transport"},
-	"internal/transport":     {"internal/ircmsg", "internal/casemap", "internal/model"},
-	"internal/cluster/local": {"internal/core"},
-	"internal/bench":         {"internal/ircmsg", "internal/core", "internal/commands"},
-	"cmd/parley":             {"internal/core", "internal/commands", "internal/session"},
+	"internal/model":               {"internal/ircmsg"},
+	"internal/core":                {"internal/cluster/local", "internal/cluster/embedded", "internal/store/jsstore", "internal/store/memstore", "internal/store/jshistory", "internal/store/histindex", "internal/ircmsg", "internal/transport"},
+	"internal/auth":                {"internal/cluster/local"},
+	"internal/commands":            {"internal/api", "internal/transport", "internal/session"},
+	"internal/api":                 {"internal/commands", "internal/session", "internal/ircmsg", "internal/transport"},
+	"internal/session":             {"internal/api", "internal/transport"},
+	"internal/transport":           {"internal/ircmsg", "internal/casemap", "internal/model"},
+	"internal/cluster/local":       {"internal/core"},
+	"internal/cluster/natscluster": {"internal/cluster/embedded", "internal/store", "internal/store/jsstore"},
+	"internal/bench":               {"internal/ircmsg", "internal/core", "internal/commands"},
+	"cmd/parley":                   {"internal/core", "internal/commands", "internal/session"},
 }
 
 type pkg struct {

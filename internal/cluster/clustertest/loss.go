@@ -112,7 +112,7 @@ func testNodeLoss(t *testing.T, f Factory) {
 	if winners != 1 {
 		t.Fatalf("%d survivors won the cleanup, want 1", winners)
 	}
-	Eventually(t, 15*time.Second, "the lost node's records are deleted", func() bool { return !holds(rep, doomed) })
+	Eventually(t, 10*time.Second, "the lost node's records are deleted", func() bool { return !holds(rep, doomed) })
 	if !holds(rep, keep) {
 		t.Fatal("a survivor's records were deleted too")
 	}

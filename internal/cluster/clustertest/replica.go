@@ -112,6 +112,13 @@ func (r *Replica) Log(k cluster.ChangeKind) (log []string, disorder []string) {
 	return append([]string(nil), r.log[k]...), append([]string(nil), r.disorder...)
 }
 
+// LastRevision returns the revision of the last change of kind k applied.
+func (r *Replica) LastRevision(k cluster.ChangeKind) uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lastRev[k]
+}
+
 // Eventually polls cond every 10ms until it holds or wait passes, then fails the test with msg.
 func Eventually(t testing.TB, wait time.Duration, msg string, cond func() bool) {
 	t.Helper()

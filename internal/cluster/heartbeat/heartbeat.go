@@ -167,22 +167,45 @@ func (l *Liveness) Start(ctx context.Context) error {
 	self := l.self
 	l.mu.Unlock()
 
-	if err := l.st.WatchNodes(l.ctx, l.apply); err != nil {
+	// A cluster that has just formed may not have elected the buckets' leaders yet, so
+	// unavailability is retried until ctx ends.
+	if err := retry(ctx, func() error { return l.st.WatchNodes(l.ctx, l.apply) }); err != nil {
 		return err
 	}
-	rev, err := l.st.PutNode(ctx, self)
+	err := retry(ctx, func() error {
+		rev, err := l.st.PutNode(ctx, self)
+		l.setRevision(self.Incarnation, rev)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	l.setRevision(self.Incarnation, rev)
 	// Records of an earlier run of this node that nobody cleaned up (a crash shorter than the
 	// timeout, or the whole network down) must not come back to life.
-	if err := l.st.Sweep(ctx, self.Node, func(inc uint64) bool { return inc != self.Incarnation }); err != nil {
+	err = retry(ctx, func() error {
+		return l.st.Sweep(ctx, self.Node, func(inc uint64) bool { return inc != self.Incarnation })
+	})
+	if err != nil {
 		return err
 	}
 	l.wg.Add(1)
 	go l.loop()
 	return nil
+}
+
+// retry calls f until it succeeds, fails with something other than ErrUnavailable, or ctx ends.
+func retry(ctx context.Context, f func() error) error {
+	for {
+		err := f()
+		if err == nil || !errors.Is(err, cluster.ErrUnavailable) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // nextIncarnation returns a number greater than prev, from the clock when it allows, so a

@@ -68,31 +68,20 @@ func (d *Directory) ClaimLost(ctx context.Context, node model.NodeID, inc uint64
 	return err == nil, err
 }
 
-// WatchNodes implements heartbeat.Store. Safe for concurrent use.
+// WatchNodes implements heartbeat.Store, kept alive like Watch. Safe for concurrent use.
 func (d *Directory) WatchNodes(ctx context.Context, h func(heartbeat.NodeEvent)) error {
 	w, err := d.nodes.WatchAll(ctx)
 	if err != nil {
 		return mapErr(err, cluster.ErrExists, "watch "+BucketNodes)
 	}
-	go func() {
-		defer w.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case e, ok := <-w.Updates():
-				if !ok {
-					return
-				}
-				if e == nil {
-					continue
-				}
-				if ev, ok := d.nodeEvent(e); ok {
-					h(ev)
-				}
-			}
+	go d.follow(ctx, d.nodes, w, func(e jetstream.KeyValueEntry) {
+		if e == nil {
+			return
 		}
-	}()
+		if ev, ok := d.nodeEvent(e); ok {
+			h(ev)
+		}
+	})
 	return nil
 }
 

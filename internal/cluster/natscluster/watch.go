@@ -3,7 +3,7 @@ package natscluster
 import (
 	"context"
 	"errors"
-	"reflect"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -11,60 +11,130 @@ import (
 	"github.com/parleychat/parley/internal/model"
 )
 
-// Watch implements cluster.Directory. Each bucket is watched by an ordered consumer (nats.go
-// recreates it after a gap or a reconnect, from the last sequence it delivered), so every node
-// applies one bucket's changes in the bucket's stream order, which is the same on all nodes.
-// One goroutine multiplexes the four watches and calls h. Safe for concurrent use.
+// Watch implements cluster.Directory. Each bucket is followed by its own goroutine (see follow),
+// and one goroutine calls h with what they deliver, so a bucket's changes keep the bucket's stream
+// order, which is the same on all nodes. Safe for concurrent use.
 func (d *Directory) Watch(ctx context.Context, h func(cluster.Change)) error {
 	kinds := []cluster.ChangeKind{cluster.ChangeNick, cluster.ChangeUser, cluster.ChangeChannel, cluster.ChangeMember}
 	kvs := []jetstream.KeyValue{d.nicks, d.users, d.channels, d.members}
 	ctx, cancel := context.WithCancel(ctx)
-	watchers := make([]jetstream.KeyWatcher, 0, len(kvs))
-	for _, kv := range kvs {
+	type item struct {
+		kind cluster.ChangeKind
+		e    jetstream.KeyValueEntry // nil: the bucket's snapshot is complete
+	}
+	out := make(chan item, 256)
+	for i, kv := range kvs {
 		w, err := kv.WatchAll(ctx)
 		if err != nil {
 			cancel()
 			return mapErr(err, cluster.ErrExists, "watch "+kv.Bucket())
 		}
-		watchers = append(watchers, w)
+		go d.follow(ctx, kv, w, func(e jetstream.KeyValueEntry) {
+			select {
+			case out <- item{kinds[i], e}:
+			case <-ctx.Done():
+			}
+		})
 	}
-	go d.watchLoop(ctx, cancel, kinds, watchers, h)
+	go func() {
+		defer cancel()
+		pending := len(kvs)
+		for {
+			var it item
+			select {
+			case <-ctx.Done():
+				return
+			case it = <-out:
+			}
+			if it.e == nil {
+				if pending--; pending == 0 {
+					h(cluster.Change{Kind: cluster.ChangeSnapshot})
+				}
+				continue
+			}
+			c, err := toChange(it.kind, it.e)
+			if err != nil {
+				d.log.Warn("skipping an unreadable directory record", "bucket", it.e.Bucket(), "key", it.e.Key(), "err", err)
+				continue
+			}
+			h(c)
+		}
+	}()
 	return nil
 }
 
-// watchLoop selects over the watchers' channels: within one channel the order is kept.
-func (d *Directory) watchLoop(ctx context.Context, cancel context.CancelFunc, kinds []cluster.ChangeKind, ws []jetstream.KeyWatcher, h func(cluster.Change)) {
-	defer cancel()
-	cases := make([]reflect.SelectCase, len(ws)+1)
-	for i, w := range ws {
-		cases[i] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(w.Updates())}
-	}
-	cases[len(ws)] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())}
-	pending, open := len(ws), len(ws) // buckets whose snapshot is not complete; watches still open
-	for open > 0 {
-		i, v, ok := reflect.Select(cases)
-		if i == len(ws) {
+// stallCheck is how often a follower compares what it delivered with the bucket's last revision.
+const stallCheck = time.Second
+
+// follow feeds emit with w's entries (and one nil once the initial values are in) until ctx ends,
+// and keeps the watch alive. A watch is an ordered consumer living on one server; when that
+// server goes away nats.go notices only after missing its heartbeats for 10 to 20 seconds, too
+// slow for node loss. So every stallCheck the follower reads the bucket's last revision, and if
+// it has not delivered a revision that the previous check saw, it recreates the watch from the
+// revision after the last one delivered: nothing is skipped or repeated.
+func (d *Directory) follow(ctx context.Context, kv jetstream.KeyValue, w jetstream.KeyWatcher, emit func(jetstream.KeyValueEntry)) {
+	tick := time.NewTicker(stallCheck)
+	defer tick.Stop()
+	defer func() { w.Stop() }()
+	var last, behind uint64 // last revision delivered; the bucket's last revision at the previous check
+	initial, closed := true, false
+	for {
+		select {
+		case <-ctx.Done():
 			return
-		}
-		if !ok {
-			cases[i].Chan = reflect.Value{} // closed: a nil channel is never selected
-			open--
-			continue
-		}
-		e, _ := v.Interface().(jetstream.KeyValueEntry)
-		if e == nil {
-			if pending--; pending == 0 {
-				h(cluster.Change{Kind: cluster.ChangeSnapshot})
+		case e, ok := <-w.Updates():
+			switch {
+			case !ok:
+				closed = true // the subscription ended (connection closed): recreate at the next tick
+			case e == nil:
+				if initial {
+					initial = false
+					emit(nil)
+				}
+			default:
+				last = e.Revision()
+				emit(e)
 			}
 			continue
+		case <-tick.C:
 		}
-		c, err := toChange(kinds[i], e)
+		if initial {
+			continue // still reading the snapshot
+		}
+		seq, err := lastRevision(ctx, kv)
 		if err != nil {
-			d.log.Warn("skipping an unreadable directory record", "bucket", e.Bucket(), "key", e.Key(), "err", err)
+			continue // unreachable: nothing to compare with
+		}
+		if closed || (behind > 0 && last < behind) {
+			nw, err := kv.WatchAll(ctx, jetstream.ResumeFromRevision(last+1))
+			if err != nil {
+				continue
+			}
+			d.log.Debug("watch stalled; resumed", "bucket", kv.Bucket(), "from", last+1)
+			w.Stop()
+			w, closed, behind = nw, false, 0
 			continue
 		}
-		h(c)
+		behind = 0
+		if seq > last {
+			behind = seq
+		}
 	}
+}
+
+// lastRevision returns the bucket's last stream sequence.
+func lastRevision(ctx context.Context, kv jetstream.KeyValue) (uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, stallCheck)
+	defer cancel()
+	st, err := kv.Status(ctx)
+	if err != nil {
+		return 0, err
+	}
+	bs, ok := st.(*jetstream.KeyValueBucketStatus)
+	if !ok {
+		return 0, errors.New("natscluster: unexpected bucket status type")
+	}
+	return bs.StreamInfo().State.LastSeq, nil
 }
 
 // toChange decodes one KV entry.
