@@ -34,13 +34,15 @@ var layers = map[string]int{
 // sameLayer lists the imports allowed within one layer: an implementation of its interface package,
 // the history index the history stores share, and leaves that build on another leaf.
 var sameLayer = map[string][]string{
-	"internal/cluster/local":   {"internal/cluster"},
-	"internal/store/memstore":  {"internal/store", "internal/store/histindex"},
-	"internal/store/jsstore":   {"internal/store"},
-	"internal/store/histindex": {"internal/store"},
-	"internal/store/jshistory": {"internal/store", "internal/store/histindex"},
-	"internal/config":          {"internal/passhash"},
-	"internal/model":           {"internal/casemap"},
+	"internal/cluster/local":       {"internal/cluster", "internal/cluster/heartbeat"},
+	"internal/cluster/heartbeat":   {"internal/cluster"},
+	"internal/cluster/natscluster": {"internal/cluster", "internal/cluster/heartbeat"},
+	"internal/store/memstore":      {"internal/store", "internal/store/histindex"},
+	"internal/store/jsstore":       {"internal/store"},
+	"internal/store/histindex":     {"internal/store"},
+	"internal/store/jshistory":     {"internal/store", "internal/store/histindex"},
+	"internal/config":              {"internal/passhash"},
+	"internal/model":               {"internal/casemap"},
 }
 
 // forbidden lists imports that the layer numbers alone would allow but the design does not.
