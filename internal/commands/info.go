@@ -25,7 +25,7 @@ func (s *Server) isupportTokens() []string {
 	set := s.Net.Settings()
 	n := strconv.Itoa
 	mt := n(cfg.MaxTargets)
-	return []string{
+	return append([]string{
 		"AWAYLEN=" + n(set.AwayLen),
 		"BOT=B",
 		"CASEMAPPING=" + s.Net.Casemap().String(),
@@ -53,7 +53,7 @@ func (s *Server) isupportTokens() []string {
 		// The session refuses lines that are not UTF-8 (ircmsg.Limits.UTF8Only, set by the node).
 		"UTF8ONLY",
 		"WHOX",
-	}
+	}, s.historyISupport()...)
 }
 
 func (s *Server) sendISupport(c *Client, rb *ReplyBuffer) {

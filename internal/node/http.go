@@ -39,7 +39,7 @@ func (n *Node) newAPI() *api.API {
 	n.cfgMu.Unlock()
 	return api.New(api.Options{
 		Network: n.net, Tokens: cfg.API.Tokens, Webhooks: cfg.Webhooks, Version: n.version,
-		Logger: n.log, Metrics: n.metrics, Accounts: n.accountStore(),
+		Logger: n.log, Metrics: n.metrics, Accounts: n.accountStore(), History: n.apiHistory(),
 	})
 }
 

@@ -67,6 +67,8 @@ type Node struct {
 	drainOnce sync.Once
 	drained   chan struct{}
 
+	history *nodeHistory // nil when history.enabled is false; see history.go
+
 	listeners []*transport.Listener
 	ircAddrs  []net.Addr
 	tlsAddrs  []net.Addr
@@ -120,6 +122,11 @@ func New(cfg *config.Config, opt Options) (*Node, error) {
 	})
 	n.srv = commands.NewServer(n.net, n.commandsConfig(cfg), passhash.Verify)
 	if err := n.openAccounts(cfg); err != nil {
+		n.state.close()
+		return nil, err
+	}
+	if err := n.openHistory(cfg); err != nil {
+		n.closeAccounts()
 		n.state.close()
 		return nil, err
 	}
@@ -288,6 +295,7 @@ func (n *Node) Shutdown(ctx context.Context, reason string) error {
 		cancel()
 	}
 	n.bus.Close()
+	n.closeHistory()
 	n.closeAccounts()
 	n.state.close()
 	return err

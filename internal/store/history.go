@@ -19,7 +19,13 @@ var ErrBadMsgID = errors.New("store: malformed msgid")
 type Target struct {
 	Account string // "" for a channel; else the account whose private history this is
 	Name    string // the channel; or the other party: their account, or their nick if they had none
+	// Messages makes a query count and return only messages, skipping the events kept for
+	// draft/event-playback (so a client without it still gets limit messages). Append ignores it.
+	Messages bool
 }
+
+// OnlyMessages returns t with Messages set.
+func (t Target) OnlyMessages() Target { t.Messages = true; return t }
 
 // Channel returns the target of a channel's history.
 func Channel(name string) Target { return Target{Name: name} }

@@ -51,7 +51,7 @@ func New(fold store.Fold, maxPer int) *Index {
 		accounts: map[string]map[*list]struct{}{}, text: newTextIndex()}
 }
 
-// Fold returns t with both names folded: the form the index uses as a key.
+// Fold returns t with both names folded and Messages cleared: the form the index uses as a key.
 func (x *Index) Fold(t store.Target) store.Target {
 	return store.Target{Account: x.fold(t.Account), Name: x.fold(t.Name)}
 }

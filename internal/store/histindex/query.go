@@ -2,6 +2,7 @@ package histindex
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -17,6 +18,7 @@ var (
 // Range returns the refs of t's messages strictly between lo and hi, oldest first: the limit
 // oldest of them, or with newest the limit newest. Safe for concurrent use.
 func (x *Index) Range(t store.Target, lo, hi store.Key, limit int, newest bool) []Ref {
+	messages := t.Messages
 	t = x.Fold(t)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
@@ -25,6 +27,9 @@ func (x *Index) Range(t store.Target, lo, hi store.Key, limit int, newest bool) 
 		return nil
 	}
 	start, end := l.upperBound(lo), l.lowerBound(hi)
+	if messages {
+		return x.messages(l.items[start:end], limit, newest)
+	}
 	if end-start > limit {
 		if newest {
 			start = end - limit
@@ -51,6 +56,31 @@ func (x *Index) Around(t store.Target, k store.Key, limit int) []Ref {
 	// Near the newest end, fill the remainder with older messages.
 	start = max(0, min(start, end-limit))
 	return refs(l.items[start:end])
+}
+
+// messages returns up to limit refs of messages (not events) among items, the oldest or the
+// newest, oldest first. Events are the documents the text index marks dead (removed items are no
+// longer in any list).
+func (x *Index) messages(items []item, limit int, newest bool) []Ref {
+	var out []Ref
+	if newest {
+		for i := len(items) - 1; i >= 0 && len(out) < limit; i-- {
+			if !x.text.docs[items[i].doc].dead {
+				out = append(out, items[i].ref)
+			}
+		}
+		slices.Reverse(out)
+		return out
+	}
+	for _, it := range items {
+		if len(out) == limit {
+			break
+		}
+		if !x.text.docs[it.doc].dead {
+			out = append(out, it.ref)
+		}
+	}
+	return out
 }
 
 func refs(items []item) []Ref {

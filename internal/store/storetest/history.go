@@ -29,6 +29,7 @@ func RunHistory(t *testing.T, open HistoryOpener) {
 		{"Search", 0, testSearch},
 		{"MaxPerTarget", 5, testMaxPerTarget},
 		{"BadMsgID", 0, testBadMsgID},
+		{"OnlyMessages", 0, testOnlyMessages},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -284,4 +285,19 @@ func testBadMsgID(t *testing.T, h store.History) {
 			t.Errorf("before msgid %q: err = %v, want ErrBadMsgID", id, err)
 		}
 	}
+}
+
+func testOnlyMessages(t *testing.T, h store.History) {
+	ctx := ctxT(t)
+	evs := timeline(t, h, "#chan", 6)
+	join := msg(10, "bob", "#chan", "")
+	join.Kind = model.KindJoin
+	must(t, "append", h.Append(ctx, []store.Entry{{Target: store.Channel("#chan"), Event: join}}))
+	c := store.Channel("#chan")
+	r, err := h.Latest(ctx, c, store.Bound{}, 2)
+	check(t, "latest with events", r, err, "m5,")
+	r, err = h.Latest(ctx, c.OnlyMessages(), store.Bound{}, 2)
+	check(t, "latest messages only", r, err, "m4,m5")
+	r, err = h.After(ctx, c.OnlyMessages(), store.Bound{MsgID: evs[4].ID}, 2)
+	check(t, "after, messages only", r, err, "m5")
 }
