@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -86,17 +87,39 @@ func accountsConfig(cfg *config.Config) commands.AccountsConfig {
 func (n *Node) AccountStore() store.Store { return n.accounts.store }
 
 // OfflineStore is the account store of a data directory whose server is not running, opened by
-// OpenOfflineStore for the `parley account` commands.
+// OpenOfflineStore for the `parley account` commands. Safe for concurrent use until Close.
 type OfflineStore struct {
-	*jsstore.Store
+	st    *jsstore.Store
 	state *natsState
 }
 
 // Close closes the store and stops the embedded NATS server, releasing the data directory.
 func (o *OfflineStore) Close() error {
-	o.Store.Close()
+	o.st.Close()
 	o.state.close()
 	return nil
+}
+
+// AddAccount creates a verified account with the password (hash and SCRAM keys).
+func (o *OfflineStore) AddAccount(ctx context.Context, name, email string, password []byte) (store.Account, error) {
+	return auth.CreateAccount(ctx, o.st, name, email, password)
+}
+
+// Accounts lists every account, sorted by name.
+func (o *OfflineStore) Accounts(ctx context.Context) ([]store.Account, error) {
+	accts, err := o.st.ListAccounts(ctx)
+	sort.Slice(accts, func(i, j int) bool { return accts[i].Name < accts[j].Name })
+	return accts, err
+}
+
+// DeleteAccount removes an account (store.ErrNotFound when there is none).
+func (o *OfflineStore) DeleteAccount(ctx context.Context, name string) error {
+	return o.st.DeleteAccount(ctx, name)
+}
+
+// SetPassword replaces an account's password.
+func (o *OfflineStore) SetPassword(ctx context.Context, name string, password []byte) error {
+	return auth.ChangePassword(ctx, o.st, name, password)
 }
 
 // OpenOfflineStore opens the account store in cfg's data directory by starting the embedded NATS
@@ -129,7 +152,7 @@ func OpenOfflineStore(cfg *config.Config) (*OfflineStore, error) {
 		state.close()
 		return nil, fmt.Errorf("account store: %w", err)
 	}
-	return &OfflineStore{Store: st, state: state}, nil
+	return &OfflineStore{st: st, state: state}, nil
 }
 
 // accountStore returns the account store for the API, nil when the node has none.
