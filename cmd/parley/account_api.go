@@ -59,7 +59,9 @@ type apiFailure struct {
 	Message string `json:"message"`
 }
 
-func (e *apiFailure) Error() string { return fmt.Sprintf("%s (HTTP %d, %s)", e.Message, e.Status, e.Code) }
+func (e *apiFailure) Error() string {
+	return fmt.Sprintf("%s (HTTP %d, %s)", e.Message, e.Status, e.Code)
+}
 
 // call sends a request and decodes a JSON answer into out (when not nil).
 func (c *apiClient) call(ctx context.Context, method, path string, body, out any) error {
