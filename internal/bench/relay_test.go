@@ -25,6 +25,7 @@ type relay struct {
 	mu    sync.Mutex
 	nicks map[string]*rconn
 	chans map[string]map[*rconn]bool
+	peak  map[string]int // the most members each channel ever had
 }
 
 type rconn struct {
@@ -181,6 +182,10 @@ func (rl *relay) join(rc *rconn, ch string) {
 		rl.chans[ch] = m
 	}
 	m[rc] = true
+	if rl.peak == nil {
+		rl.peak = map[string]int{}
+	}
+	rl.peak[ch] = max(rl.peak[ch], len(m))
 	members := make([]*rconn, 0, len(m))
 	for o := range m {
 		members = append(members, o)
@@ -234,12 +239,14 @@ func (rl *relay) drop(rc *rconn) {
 }
 
 // members returns each channel's member count.
+// members returns the most members each channel had at once: clients leave concurrently with the
+// end of a run, so the current count says nothing about whether every join happened.
 func (rl *relay) members() map[string]int {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
 	out := map[string]int{}
-	for ch, m := range rl.chans {
-		out[ch] = len(m)
+	for ch, n := range rl.peak {
+		out[ch] = n
 	}
 	return out
 }
