@@ -15,7 +15,7 @@ func (h *History) read(ctx context.Context, t store.Target, refs []histindex.Ref
 	if err != nil || len(refs) == 0 {
 		return nil, err
 	}
-	evs, err := h.fetchRange(ctx, h.subj.of(h.x.Fold(t)), refs)
+	evs, err := h.fetchEach(ctx, refs)
 	if err != nil {
 		return nil, err
 	}
