@@ -93,7 +93,12 @@ func TestEmailRequiredIsAStartupError(t *testing.T) {
 		!strings.Contains(err.Error(), "cannot send email") {
 		t.Fatalf("node.New: %v", err)
 	}
-	// The data directory is free again: a node starts there.
+	// The data directory is free again: a node starts there; a reload cannot turn it on either.
 	cfg.Accounts.RegistrationEmailRequired = false
-	testkit.StartNode(t, cfg)
+	n := testkit.StartNode(t, cfg)
+	next := *cfg
+	next.Accounts.RegistrationEmailRequired = true
+	if _, err := n.Reload(&next); err == nil || !strings.Contains(err.Error(), "cannot send email") {
+		t.Fatalf("Reload: %v", err)
+	}
 }

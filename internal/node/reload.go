@@ -14,6 +14,9 @@ var notLive = []string{"listen.", "data_dir", "server.casemapping", "server.name
 // certificates change at once, connected clients stay connected. It returns the changed keys that
 // need a restart to take effect.
 func (n *Node) Reload(cfg *config.Config) (needRestart []string, err error) {
+	if cfg.Accounts.RegistrationEmailRequired {
+		return nil, errNoEmail
+	}
 	n.cfgMu.Lock()
 	old := n.cfg
 	n.cfgMu.Unlock()
