@@ -44,4 +44,3 @@ func TestSTSOffered(t *testing.T) {
 		t.Fatalf("sts=%q offered with a development certificate", v)
 	}
 }
-
