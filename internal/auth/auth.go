@@ -35,6 +35,7 @@ const (
 )
 
 // Mechanisms returns the mechanisms parley offers, for the sasl capability value and RPL_SASLMECHS.
+// Safe for concurrent use.
 func Mechanisms() []string { return []string{MechPlain, MechScram, MechExternal} }
 
 // Errors. Compare with errors.Is; a throttled attempt is a *ThrottledError.
@@ -79,7 +80,7 @@ type Authenticator struct {
 	timeout  time.Duration
 }
 
-// New returns an Authenticator.
+// New returns an Authenticator. The Authenticator is safe for concurrent use.
 func New(opt Options) *Authenticator {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()

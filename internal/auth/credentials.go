@@ -50,7 +50,7 @@ func CheckAccountName(name string) error {
 }
 
 // CheckPasswordStrength refuses passwords shorter than MinPasswordLen or longer than
-// MaxPasswordLen bytes.
+// MaxPasswordLen bytes. Safe for concurrent use.
 func CheckPasswordStrength(password []byte) error {
 	switch {
 	case len(password) < MinPasswordLen:

@@ -34,7 +34,8 @@ type throttleEntry struct {
 	fails int
 }
 
-// NewThrottle returns a throttle; zero fields of cfg take DefaultThrottle's values.
+// NewThrottle returns a throttle (safe for concurrent use); zero fields of cfg take DefaultThrottle's
+// values.
 func NewThrottle(cfg ThrottleConfig) *Throttle {
 	if cfg.Failures <= 0 {
 		cfg.Failures = DefaultThrottle.Failures

@@ -84,6 +84,7 @@ func accountsConfig(cfg *config.Config) commands.AccountsConfig {
 }
 
 // AccountStore returns the node's account store (accounts, channel registrations), for tests.
+// Safe for concurrent use, as is the store.
 func (n *Node) AccountStore() store.Store { return n.accounts.store }
 
 // OfflineStore is the account store of a data directory whose server is not running, opened by
@@ -124,7 +125,8 @@ func (o *OfflineStore) SetPassword(ctx context.Context, name string, password []
 
 // OpenOfflineStore opens the account store in cfg's data directory by starting the embedded NATS
 // server there, without routes. It fails while a server runs on that directory (the embedded
-// server holds a lock on it); such a server is reached through the JSON API instead.
+// server holds a lock on it); such a server is reached through the JSON API instead. Safe to call
+// from any goroutine.
 func OpenOfflineStore(cfg *config.Config) (*OfflineStore, error) {
 	if cfg.Cluster.NATSURL != "" {
 		return nil, errors.New("cluster.nats_url is set: the accounts live in the external NATS cluster; " +
