@@ -63,7 +63,9 @@ func (l *Liveness) apply(ev NodeEvent) {
 func (l *Liveness) declare(rec cluster.NodeRecord) {
 	defer l.wg.Done()
 	k := lostKey{rec.Node, rec.Incarnation}
-	ctx, cancel := context.WithTimeout(l.ctx, l.opt.Timeout)
+	// Short: while this claim is in flight a marker from another survivor is not reported, and a
+	// request to a stream whose leader just died hangs until a new one is elected.
+	ctx, cancel := context.WithTimeout(l.ctx, max(2*l.opt.Interval, 2*time.Second))
 	defer cancel()
 
 	cur, err := l.st.GetNode(ctx, rec.Node)
@@ -128,7 +130,9 @@ func (l *Liveness) unclaim(k lostKey) {
 // closes: the winner of the claim is the only one who will do it.
 func (l *Liveness) cleanup(rec cluster.NodeRecord) {
 	for {
-		ctx, cancel := context.WithTimeout(l.ctx, 4*l.opt.Timeout)
+		// Attempts are short: after a crash, the buckets whose stream leader died answer nothing
+		// until a new leader is elected, and a short attempt retries soon after that.
+		ctx, cancel := context.WithTimeout(l.ctx, max(l.opt.Timeout, 2*time.Second))
 		err := l.st.Sweep(ctx, rec.Node, func(inc uint64) bool { return inc == rec.Incarnation })
 		if err == nil {
 			// Only if it did not restart meanwhile: a newer heartbeat has another revision.

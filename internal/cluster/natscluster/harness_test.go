@@ -30,9 +30,10 @@ type testNode struct {
 // netHarness is a network of embedded servers joined by routes on 127.0.0.1, each node talking
 // to its own server over TCP (so a restarted server is reconnected to).
 type netHarness struct {
-	t     testing.TB
-	live  cluster.LivenessOptions
-	nodes []*testNode
+	t         testing.TB
+	live      cluster.LivenessOptions
+	nodes     []*testNode
+	replicas3 bool // R3 buckets although fewer nodes run here (the others run elsewhere)
 }
 
 // quiet drops nats-server's own logging: a test that stops servers makes routes complain.
@@ -100,7 +101,7 @@ func (h *netHarness) open(i int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	replicas := 1
-	if len(h.nodes) >= 3 {
+	if len(h.nodes) >= 3 || h.replicas3 {
 		replicas = 3
 	}
 	cl, err := Open(ctx, nc, js, Options{

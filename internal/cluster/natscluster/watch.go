@@ -110,7 +110,7 @@ func (d *Directory) follow(ctx context.Context, kv jetstream.KeyValue, w jetstre
 			if err != nil {
 				continue
 			}
-			d.log.Debug("watch stalled; resumed", "bucket", kv.Bucket(), "from", last+1)
+			d.log.Info("watch stalled; resumed", "bucket", kv.Bucket(), "from", last+1)
 			w.Stop()
 			w, closed, behind = nw, false, 0
 			continue
