@@ -31,9 +31,11 @@ type Options struct {
 	History  History // nil: the history endpoints answer 501
 	// Accounts is the account store; nil: the account endpoints answer 501 (accounts.go).
 	Accounts store.Accounts
-	Version  string
-	Logger   *slog.Logger
-	Metrics  *obs.Metrics // nil: requests are not counted
+	// Bans is the network ban list; nil: the ban endpoints answer 501 (bans.go).
+	Bans    Bans
+	Version string
+	Logger  *slog.Logger
+	Metrics *obs.Metrics // nil: requests are not counted
 
 	// MaxBody bounds request bodies (default 64 KiB).
 	MaxBody int64

@@ -34,6 +34,9 @@ func (a *API) routes() []route {
 		{"POST", "/accounts", scopeAdmin, (*API).createAccount},
 		{"DELETE", "/accounts/{name}", scopeAdmin, (*API).deleteAccount},
 		{"PUT", "/accounts/{name}/password", scopeAdmin, (*API).setAccountPassword},
+		{"GET", "/bans", scopeAdmin, (*API).listBans},
+		{"POST", "/bans", scopeAdmin, (*API).createBan},
+		{"DELETE", "/bans/{id}", scopeAdmin, (*API).deleteBan},
 	}
 }
 

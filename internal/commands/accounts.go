@@ -77,6 +77,9 @@ func storeCtx() (context.Context, context.CancelFunc) {
 // login makes the client's connection logged into account: core's account (account-notify to
 // channel neighbours, account-tag on its messages), user mode +R and RPL_LOGGEDIN.
 func (s *Server) login(c *Client, rb *ReplyBuffer, account string) {
+	if s.loginRefused(c, rb, account) { // an account ban, issue 8
+		return
+	}
 	if c.registered {
 		s.Net.SetUserAccount(c.User, account)
 		nick := c.User.Nick()

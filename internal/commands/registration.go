@@ -105,6 +105,9 @@ func (s *Server) tryRegister(c *Client, rb *ReplyBuffer) {
 		return
 	}
 	c.password = nil
+	if s.refuseBanned(c, rb, registrationSubject(c)) { // network bans by mask or account, issue 8
+		return
+	}
 	if err := s.Net.Register(c.User, c.pendingNick); err != nil {
 		replyError(rb, err)
 		return

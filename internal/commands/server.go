@@ -34,6 +34,8 @@ type Config struct {
 	// Rehash, if set, re-reads the configuration file for REHASH and reports the changed keys
 	// that need a restart.
 	Rehash func() (needRestart []string, err error)
+	// Bans is the network ban list (UBAN, checks at registration and login); nil = no bans.
+	Bans NetworkBans
 }
 
 // Oper is an operator block: name, password hash, class and optional user@host masks.

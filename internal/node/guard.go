@@ -48,6 +48,12 @@ func (n *Node) admit(remote net.Addr) (release func(), err error) {
 		n.metrics.Refused.WithLabelValues("draining").Inc()
 		return nil, errDraining
 	}
+	if n.bans != nil {
+		if err := n.bans.admit(remote); err != nil { // ip and cidr bans, issue 8
+			n.metrics.Refused.WithLabelValues("banned").Inc()
+			return nil, err
+		}
+	}
 	if max := cfg.Limits.MaxClients; max > 0 && n.sessions.Count() >= max {
 		n.metrics.Refused.WithLabelValues("max_clients").Inc()
 		return nil, errServerFull

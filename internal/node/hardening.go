@@ -29,6 +29,9 @@ func (n *Node) hardeningConfig(cfg *config.Config, cc *commands.Config) {
 	if n.loadConfig != nil {
 		cc.Rehash = n.Rehash
 	}
+	if n.bans != nil { // nil until New opens them; openBans sets the config again
+		cc.Bans = n.bans
+	}
 }
 
 // compileFilters turns the validated filters into matchers; validation has compiled each

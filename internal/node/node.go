@@ -68,6 +68,7 @@ type Node struct {
 	drained   chan struct{}
 
 	history *nodeHistory // nil when history.enabled is false; see history.go
+	bans    *nodeBans    // network bans, see bans.go
 
 	listeners []*transport.Listener
 	ircAddrs  []net.Addr
@@ -126,6 +127,12 @@ func New(cfg *config.Config, opt Options) (*Node, error) {
 		return nil, err
 	}
 	if err := n.openHistory(cfg); err != nil {
+		n.closeAccounts()
+		n.state.close()
+		return nil, err
+	}
+	if err := n.openBans(); err != nil {
+		n.closeHistory()
 		n.closeAccounts()
 		n.state.close()
 		return nil, err
@@ -295,6 +302,7 @@ func (n *Node) Shutdown(ctx context.Context, reason string) error {
 		cancel()
 	}
 	n.bus.Close()
+	n.closeBans()
 	n.closeHistory()
 	n.closeAccounts()
 	n.state.close()
