@@ -137,3 +137,8 @@ func (n *Network) recordUserEvent(ev *model.Event, chans []*Channel) {
 	}
 	h.Record(entries)
 }
+
+// History returns the history set with SetHistory, or nil. Doors look for the query interfaces
+// they need on it (store.History, store.Redactor, store.Searcher) by type assertion. Safe for
+// concurrent use.
+func (n *Network) History() History { return n.historyStore() }
