@@ -13,8 +13,13 @@ func (s *Store) RegisterChannel(ctx context.Context, c store.ChannelReg) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.channels.Create(ctx, key, encode(toChannelRecord(c)))
-	return mapErr(err)
+	rev, err := s.channels.Create(ctx, key, encode(toChannelRecord(c)))
+	if err != nil {
+		return mapErr(err)
+	}
+	c.Revision = rev
+	s.chans.put(key, c)
+	return nil
 }
 
 // Channel implements store.ChannelRegs. Safe for concurrent use.
@@ -23,11 +28,7 @@ func (s *Store) Channel(ctx context.Context, name string) (store.ChannelReg, err
 	if err != nil {
 		return store.ChannelReg{}, err
 	}
-	e, err := s.channels.Get(ctx, key)
-	if err != nil {
-		return store.ChannelReg{}, mapErr(err)
-	}
-	return decodeChannel(e.Value(), e.Revision())
+	return s.cachedChannel(ctx, key)
 }
 
 // UpdateChannel implements store.ChannelRegs. Safe for concurrent use.
@@ -53,6 +54,7 @@ func (s *Store) UpdateChannel(ctx context.Context, c store.ChannelReg) (store.Ch
 		return store.ChannelReg{}, err
 	}
 	c.Revision = rev
+	s.chans.put(key, c)
 	return c.Clone(), nil
 }
 
@@ -66,7 +68,12 @@ func (s *Store) DropChannel(ctx context.Context, name string) error {
 	if err != nil {
 		return mapErr(err)
 	}
-	return deleteRev(ctx, s.channels, key, e.Revision())
+	if err := deleteRev(ctx, s.channels, key, e.Revision()); err != nil {
+		return err
+	}
+	// The delete marker's revision is newer than the record's: anything at or below it goes.
+	s.chans.remove(key, e.Revision()+1)
+	return nil
 }
 
 // ListChannels implements store.ChannelRegs. Safe for concurrent use.

@@ -121,7 +121,16 @@ func TestCluster(t *testing.T) {
 	if err := nodes[0].RegisterChannel(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	reg, _ := nodes[1].Channel(ctx, "#c")
+	// Other nodes learn registrations through their watch of the bucket, a moment later.
+	var reg store.ChannelReg
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if reg, err = nodes[1].Channel(ctx, "#c"); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("registration never reached node 1: %v", err)
+	}
 	if _, err := nodes[1].UpdateChannel(ctx, reg); err != nil {
 		t.Fatal(err)
 	}

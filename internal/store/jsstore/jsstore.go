@@ -54,6 +54,9 @@ type Store struct {
 	bans     jetstream.KeyValue
 	markers  jetstream.KeyValue
 
+	// chans is the in-memory copy of the channel registrations.
+	chans chanReplica
+
 	// done ends the ban watches when the store closes.
 	done      context.Context
 	closeDone context.CancelFunc
@@ -93,6 +96,10 @@ func Open(ctx context.Context, js jetstream.JetStream, opt Options) (*Store, err
 		*b.kv = kv
 	}
 	s.done, s.closeDone = context.WithCancel(context.Background())
+	if err := s.watchChannels(); err != nil {
+		s.closeDone()
+		return nil, fmt.Errorf("jsstore: watch %s: %w", BucketChannels, err)
+	}
 	return s, nil
 }
 
