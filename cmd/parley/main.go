@@ -4,6 +4,7 @@
 //	parley drain --config FILE | --pid PID   drain a running server for a restart (SIGUSR1)
 //	parley mkpasswd            read a password on stdin, print its hash
 //	parley account add|list|delete|passwd [NAME] [--password PW] [--config FILE]
+//	parley ban add|del|list [TARGET] [--duration D] [--reason TEXT] [--config FILE]
 //	parley history export --target '#chan' [--config FILE]   stored history as JSON lines
 //	parley bench SCENARIO ...  load-test an IRC server (see docs/benchmarks.md)
 //	parley version
@@ -39,6 +40,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return mkpasswd(stdin, stdout, stderr)
 	case "account":
 		return accountCmd(args[1:], stdin, stdout, stderr)
+	case "ban":
+		return banCmd(args[1:], stdout, stderr)
 	case "history":
 		return historyCmd(args[1:], stdout, stderr)
 	case "bench":
@@ -65,6 +68,7 @@ commands:
   drain      ask a running server to drain for a restart (flags: --config FILE | --pid PID, --wait)
   mkpasswd   read a password on standard input and print its hash (for server.password and opers)
   account    manage accounts: parley account add|list|delete|passwd --help
+  ban        manage network bans: parley ban add|del|list --help
   history    export stored history as JSON lines: parley history export --target '#chan' [--config FILE]
   bench      load-test an IRC server: parley bench fanout|rooms|idle|latency --help
   version    print the version
