@@ -1,0 +1,13 @@
+package api
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the run if a goroutine started by the tests (an event stream, a webhook sender)
+// outlives them.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
