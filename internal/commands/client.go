@@ -25,6 +25,7 @@ type Client struct {
 	srv  *Server
 	out  Output
 	User *core.User
+	pipe replyPipe // replies waiting for the history, in order
 
 	registered  bool
 	quitting    bool

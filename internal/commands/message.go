@@ -63,6 +63,7 @@ func handleMessage(kind model.Kind) Handler {
 			if c.Has(CapEchoMessage) && (kind != model.KindTagmsg || c.Has(CapMessageTags)) {
 				rb.AddEvent(res.Event)
 			}
+			rb.WaitStored(res.Stored)
 		}
 	}
 }

@@ -185,6 +185,7 @@ func (s *Server) closeMultiline(c *Client, ref string, rb *ReplyBuffer) {
 	if c.Has(CapEchoMessage) {
 		rb.AddEvent(res.Event)
 	}
+	rb.WaitStored(res.Stored)
 	if res.Away != "" && b.kind == model.KindPrivmsg {
 		rb.Numeric(ircmsg.RPL_AWAY, res.To.Nick(), res.Away)
 	}

@@ -24,6 +24,20 @@ type ReplyBuffer struct {
 	// nick, when set, is the addressee of numerics instead of Client.Nick (which only the reader
 	// goroutine may call): for replies built on another goroutine, such as a rename fallback.
 	nick string
+	// out collects the encoded lines of a Flush; stored lists what they must wait for.
+	out    [][]byte
+	stored []<-chan error
+	cmd    string // the command being answered, for the FAIL sent when storing fails
+}
+
+// WaitStored makes the reply wait until the history has stored a message (core's
+// SayResult.Stored): the echo and the labeled ACK mean "stored" (IRCv3 echo-message and the
+// durability promise in docs/history.md). The client's later replies queue behind it, so their
+// order is kept, while its reader goes on with the next command. A nil channel is ignored.
+func (rb *ReplyBuffer) WaitStored(stored <-chan error) {
+	if stored != nil {
+		rb.stored = append(rb.stored, stored)
+	}
 }
 
 func newReplyBuffer(c *Client, label string) *ReplyBuffer {
@@ -112,7 +126,7 @@ func (rb *ReplyBuffer) Flush() {
 	switch {
 	case labeled && len(rb.msgs) == 0:
 		ack := ircmsg.Message{Source: rb.c.srv.Name(), Command: "ACK", Tags: []ircmsg.Tag{{Key: "label", Value: rb.label}}}
-		rb.c.out.Write(ack.Append(nil))
+		rb.emit(ack.Append(nil))
 	case labeled && (len(rb.msgs) == 1 || rb.batchLen == len(rb.msgs)):
 		rb.msgs[0].Tags = append([]ircmsg.Tag{{Key: "label", Value: rb.label}}, rb.msgs[0].Tags...)
 		rb.writeAll("")
@@ -120,15 +134,30 @@ func (rb *ReplyBuffer) Flush() {
 		ref := "L" + strconv.FormatUint(batchSeq.Add(1), 36)
 		start := ircmsg.Message{Source: rb.c.srv.Name(), Command: "BATCH", Params: []string{"+" + ref, "labeled-response"},
 			Tags: []ircmsg.Tag{{Key: "label", Value: rb.label}}}
-		rb.c.out.Write(start.Append(nil))
+		rb.emit(start.Append(nil))
 		rb.writeAll(ref)
 		end := ircmsg.Message{Source: rb.c.srv.Name(), Command: "BATCH", Params: []string{"-" + ref}}
-		rb.c.out.Write(end.Append(nil))
+		rb.emit(end.Append(nil))
 	default:
 		rb.writeAll("")
 	}
 	rb.msgs = rb.msgs[:0]
 	rb.batchLen = 0
+	rb.c.send(rb.out, rb.stored, rb.notStoredLine)
+	rb.out, rb.stored = nil, nil
+}
+
+// emit collects one encoded line for Flush to send.
+func (rb *ReplyBuffer) emit(line []byte) { rb.out = append(rb.out, line) }
+
+// notStoredLine is what the client gets instead of a reply whose message could not be stored.
+func (rb *ReplyBuffer) notStoredLine() []byte {
+	m := ircmsg.Message{Source: rb.c.srv.Name(), Command: "FAIL",
+		Params: []string{orDefault(rb.cmd, "*"), "MESSAGE_NOT_STORED", "Your message was delivered but could not be stored; it may be missing from history"}}
+	if rb.label != "" && rb.c.Has(CapLabeledResponse) {
+		m.Tags = []ircmsg.Tag{{Key: "label", Value: rb.label}}
+	}
+	return m.Append(nil)
 }
 
 func (rb *ReplyBuffer) writeAll(batch string) {
@@ -147,7 +176,7 @@ func (rb *ReplyBuffer) writeAll(batch string) {
 			m.Tags = filterTags(m.Tags, caps)
 		}
 		buf = m.Append(buf[:0])
-		rb.c.out.Write(append([]byte(nil), buf...))
+		rb.emit(append([]byte(nil), buf...))
 	}
 }
 

@@ -45,6 +45,7 @@ func Verbs() []string {
 func (s *Server) Run(c *Client, m *ircmsg.Message) {
 	label, _ := m.Tag("label")
 	rb := newReplyBuffer(c, label)
+	rb.cmd = m.Command
 	defer rb.Flush()
 	cmd, ok := table[m.Command]
 	if !ok {

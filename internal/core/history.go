@@ -23,6 +23,15 @@ type History interface {
 	Record(entries []store.Entry)
 }
 
+// Submitter is a History that can store messages without making the caller wait: Submit returns
+// at once, and the channel yields one value: nil once the messages are durable, or an error
+// wrapping ErrNotStored (after a bounded wait).
+// Core uses it when present, so a sender's next command need not wait for its last message's
+// acknowledgement: many messages share one wait (group commit) while the echo still waits.
+type Submitter interface {
+	Submit(entries []store.Entry) <-chan error
+}
+
 // historyBox lets the history be set after the network is built (atomic.Pointer needs a
 // concrete type).
 type historyBox struct{ h History }
@@ -51,9 +60,11 @@ func (n *Network) historyStore() History {
 	return nil
 }
 
-// storeSaid stores a message that Say or ServiceSay delivered, and waits for the history. to is
-// the recipient of a private message (nil for a channel).
-func (n *Network) storeSaid(u *User, ev *model.Event, to *User) error {
+// storeSaid stores a message that Say or ServiceSay delivered, without waiting. It returns a
+// channel that yields nil once the message is durable, or an error wrapping ErrNotStored; nil when
+// nothing is stored (no history, a STATUSMSG, a transient TAGMSG, a private message between
+// users without accounts). to is the recipient of a private message (nil for a channel).
+func (n *Network) storeSaid(u *User, ev *model.Event, to *User) <-chan error {
 	h := n.historyStore()
 	if h == nil || ev == nil || !worthStoring(ev) {
 		return nil
@@ -78,13 +89,29 @@ func (n *Network) storeSaid(u *User, ev *model.Event, to *User) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), appendTimeout)
-	defer cancel()
-	if err := h.Append(ctx, entries); err != nil {
-		n.log.Warn("history append failed", "target", ev.Target, "err", err)
-		return fmt.Errorf("%w: %v", ErrNotStored, err)
+	if sub, ok := h.(Submitter); ok {
+		return sub.Submit(entries)
 	}
-	return nil
+	ch := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), appendTimeout)
+		defer cancel()
+		if err := h.Append(ctx, entries); err != nil {
+			n.log.Warn("history append failed", "target", ev.Target, "err", err)
+			ch <- fmt.Errorf("%w: %v", ErrNotStored, err)
+			return
+		}
+		ch <- nil
+	}()
+	return ch
+}
+
+// WaitStored waits for a channel returned in SayResult.Stored (nil: nothing to wait for).
+func WaitStored(stored <-chan error) error {
+	if stored == nil {
+		return nil
+	}
+	return <-stored
 }
 
 // PeerName is how a user is named as the other party of a stored private conversation: the

@@ -63,8 +63,12 @@ func TestHistoryStoresWhatWasSaid(t *testing.T) {
 
 	say := func(target, text string, kind model.Kind, tags ...model.Tag) []store.Target {
 		t.Helper()
-		if _, err := n.Say(alice, Message{Kind: kind, Target: target, Text: text, Tags: tags}); err != nil {
+		res, err := n.Say(alice, Message{Kind: kind, Target: target, Text: text, Tags: tags})
+		if err != nil {
 			t.Fatalf("say %s: %v", target, err)
+		}
+		if err := WaitStored(res.Stored); err != nil {
+			t.Fatalf("say %s: not stored: %v", target, err)
 		}
 		app, _ := h.take()
 		return targets(app)
@@ -94,9 +98,12 @@ func TestHistoryStoresWhatWasSaid(t *testing.T) {
 	}
 
 	h.appendErr = errors.New("disk full")
-	_, err := n.Say(alice, Message{Kind: model.KindPrivmsg, Target: "#chan", Text: "lost?"})
-	if !errors.Is(err, ErrNotStored) {
-		t.Errorf("say with a failing history: err = %v, want ErrNotStored", err)
+	res, err := n.Say(alice, Message{Kind: model.KindPrivmsg, Target: "#chan", Text: "lost?"})
+	if err != nil {
+		t.Fatalf("say with a failing history is still delivered: %v", err)
+	}
+	if err := WaitStored(res.Stored); !errors.Is(err, ErrNotStored) {
+		t.Errorf("say with a failing history: stored = %v, want ErrNotStored", err)
 	}
 	h.appendErr = nil
 

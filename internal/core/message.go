@@ -22,12 +22,15 @@ type SayResult struct {
 	Event *model.Event // the message as delivered (for echo-message)
 	Away  string       // the recipient's away message, for RPL_AWAY on private messages
 	To    *User        // the recipient of a private message
+	// Stored, when not nil, yields nil once the message is durable in history, or an error
+	// wrapping ErrNotStored. The echo or ACK that tells the sender "stored" must wait for it.
+	Stored <-chan error
 }
 
 // Say delivers a message to a channel's members or to one user. Local recipients have it in their
-// send queues when Say returns; other nodes get one publish. With a history, Say returns once the
-// message is stored (the fan-out does not wait for that); an error wrapping ErrNotStored means it
-// was delivered but not stored. Safe for concurrent use.
+// send queues when Say returns; other nodes get one publish. With a history, the message is
+// handed to it and SayResult.Stored reports when it is durable: Say itself does not wait, so a
+// sender's messages are stored in batches. Safe for concurrent use.
 func (n *Network) Say(u *User, msg Message) (SayResult, error) {
 	target := msg.Target
 	var status byte
@@ -37,13 +40,13 @@ func (n *Network) Say(u *User, msg Message) (SayResult, error) {
 	if IsChannelName(target) {
 		res, err := n.sayChannel(u, msg, target, status)
 		if err == nil {
-			err = n.storeSaid(u, res.Event, nil)
+			res.Stored = n.storeSaid(u, res.Event, nil)
 		}
 		return res, err
 	}
 	res, err := n.sayUser(u, msg)
 	if err == nil {
-		err = n.storeSaid(u, res.Event, res.To)
+		res.Stored = n.storeSaid(u, res.Event, res.To)
 	}
 	return res, err
 }

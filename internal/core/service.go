@@ -65,7 +65,7 @@ func (n *Network) ServiceSay(from model.Prefix, msg Message, override bool) (*mo
 		n.onDeliver(len(snap))
 	}
 	n.publish(cluster.ChannelSubject(n.Settings().Network, c.key), ev)
-	if err := n.storeSaid(u, ev, nil); err != nil {
+	if err := WaitStored(n.storeSaid(u, ev, nil)); err != nil {
 		return nil, err // delivered, not stored: the caller must not report it as stored
 	}
 	return ev, nil

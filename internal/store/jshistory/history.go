@@ -58,7 +58,10 @@ type History struct {
 	replies replies   // direct-get responses, see fetch.go
 
 	queue   chan store.Entry // Record's events, stored by recordLoop
-	dropped sync.Mutex       // serialises the drop warning
+	acks    chan *submission // Submit's publishes, settled in order by ackLoop
+	subMu   sync.Mutex       // guards closed against Submit
+	closed  bool
+	dropped sync.Mutex // serialises the drop warning
 	drops   int
 	stop    chan struct{}
 	done    sync.WaitGroup
@@ -96,6 +99,7 @@ func Open(ctx context.Context, js jetstream.JetStream, opt Options) (*History, e
 		opt: opt, js: pub, nc: js.Conn(), stream: st, subj: newSubjects(opt.Network),
 		x: histindex.New(opt.Fold, opt.MaxPerTarget), log: opt.Logger,
 		queue: make(chan store.Entry, opt.QueueLen), stop: make(chan struct{}),
+		acks: make(chan *submission, opt.QueueLen),
 	}
 	if err := h.replies.start(h.nc); err != nil {
 		return nil, err
@@ -104,9 +108,10 @@ func Open(ctx context.Context, js jetstream.JetStream, opt Options) (*History, e
 		h.replies.sub.Unsubscribe()
 		return nil, err
 	}
-	h.done.Add(2)
+	h.done.Add(3)
 	go h.recordLoop()
 	go h.expireLoop()
+	go h.ackLoop()
 	return h, nil
 }
 
@@ -243,6 +248,9 @@ func (h *History) cutoff() time.Time {
 // them). Safe to call more than once.
 func (h *History) Close() error {
 	h.close.Do(func() {
+		h.subMu.Lock()
+		h.closed = true
+		h.subMu.Unlock()
 		close(h.stop)
 		h.done.Wait()
 		h.replies.sub.Unsubscribe()
