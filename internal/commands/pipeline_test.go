@@ -15,11 +15,10 @@ import (
 type gatedHistory struct {
 	mu      sync.Mutex
 	pending []chan error
-	fail    bool
 }
 
 func (h *gatedHistory) Append(ctx context.Context, entries []store.Entry) error { return nil }
-func (h *gatedHistory) Record(entries []store.Entry)                           {}
+func (h *gatedHistory) Record(entries []store.Entry)                            {}
 func (h *gatedHistory) Submit(entries []store.Entry) <-chan error {
 	ch := make(chan error, 1)
 	h.mu.Lock()
