@@ -18,7 +18,7 @@ import (
 type Liveness interface {
 	// Start writes this node's first heartbeat under a new incarnation, deletes whatever records a
 	// previous incarnation of this node left behind, and starts the heartbeat loop, which runs
-	// until Close. Handlers must be set before Start.
+	// until Close. Set the handlers before Start so that no report is missed.
 	Start(ctx context.Context) error
 	// Self returns this node's current heartbeat record; its Incarnation is what this node's
 	// records must carry.

@@ -71,25 +71,27 @@ func (l *Liveness) declare(rec cluster.NodeRecord) {
 	cur, err := l.st.GetNode(ctx, rec.Node)
 	switch {
 	case errors.Is(err, cluster.ErrNotFound):
-		// Gone without a marker: a graceful leave whose deletion our watch has not shown yet.
+		// Gone: a graceful leave, or the winner's cleanup already deleted the heartbeat (then the
+		// marker has arrived, and unclaim reports it).
 		l.mu.Lock()
-		l.lost[k].claiming = false
 		if p := l.peers[rec.Node]; p != nil && p.rec.Incarnation == rec.Incarnation {
 			delete(l.peers, rec.Node)
 		}
 		l.mu.Unlock()
+		l.unclaim(k)
 		return
 	case err != nil:
 		l.unclaim(k)
 		return
 	case cur.Incarnation != rec.Incarnation || cur.Revision != rec.Revision:
-		// It moved on while our watch lagged (as after a partition heals): alive.
+		// It moved on while our watch lagged (as after a partition heals): alive, unless a marker
+		// says otherwise.
 		l.mu.Lock()
-		l.lost[k].claiming = false
-		if p := l.peers[rec.Node]; p != nil && p.rec.Incarnation == rec.Incarnation {
+		if p := l.peers[rec.Node]; p != nil && p.rec.Incarnation == rec.Incarnation && !l.lost[k].markerSeen {
 			p.rec, p.seen = cur, l.opt.Now()
 		}
 		l.mu.Unlock()
+		l.unclaim(k)
 		return
 	}
 

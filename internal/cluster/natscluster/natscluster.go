@@ -125,7 +125,13 @@ func openBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyVa
 	for {
 		kv, err := js.CreateKeyValue(ctx, cfg)
 		if errors.Is(err, jetstream.ErrBucketExists) {
-			kv, err = js.KeyValue(ctx, cfg.Bucket)
+			err = nil
+		}
+		if err == nil {
+			err = leaderReads(ctx, js, cfg.Bucket)
+		}
+		if err == nil {
+			kv, err = js.KeyValue(ctx, cfg.Bucket) // binds with the stream's current config
 		}
 		if err == nil {
 			return kv, nil
@@ -136,6 +142,24 @@ func openBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyVa
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// leaderReads turns off direct gets on the bucket's stream. With them, any replica answers a
+// Get, and a lagging one answers with an old value: a compare-and-swap retry could then read a
+// channel it just created as missing. Reads (GetChannel, a failed claim's check, a silent node's
+// re-read) are rare, so sending them to the stream leader costs nothing that matters. Idempotent.
+func leaderReads(ctx context.Context, js jetstream.JetStream, bucket string) error {
+	st, err := js.Stream(ctx, "KV_"+bucket)
+	if err != nil {
+		return err
+	}
+	cfg := st.CachedInfo().Config
+	if !cfg.AllowDirect {
+		return nil
+	}
+	cfg.AllowDirect = false
+	_, err = js.UpdateStream(ctx, cfg)
+	return err
 }
 
 // Bus returns the node's cluster.Bus. Safe for concurrent use.
