@@ -25,6 +25,9 @@ import (
 
 func init() {
 	register("UBAN", Command{Handler: handleUban, MinParams: 1, Oper: true, Priv: PrivBan})
+	helpTopics["UBAN"] = "UBAN ADD <target> [duration] [reason] | UBAN DEL <id|target> | UBAN LIST\n" +
+		"Network bans (IRC operators with the ban privilege). The target is an IP, a CIDR network,\n" +
+		"a nick!user@host mask or $a:account; the duration is like 1h, 7d or perm."
 }
 
 // BanSubject is what a network ban is matched against: one connection's identity. Fields not
