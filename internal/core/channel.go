@@ -40,6 +40,8 @@ var chanModeLetters = []struct {
 type Member struct {
 	Prefixes model.Prefixes
 	Joined   time.Time
+	rev      uint64 // the directory revision of the membership (cluster.go); 0 for a single node
+	inc      uint64 // the member's node incarnation, as its record carries it
 }
 
 // localMember is an entry of the fan-out snapshot.
@@ -80,6 +82,7 @@ type Channel struct {
 	created  time.Time
 	invited  map[string]struct{} // folded nicks invited past +i
 	dead     bool                // removed from the registry; a Join that finds it retries
+	rev      uint64              // the directory revision of the channel's record (cluster.go)
 	snapshot atomic.Pointer[[]localMember]
 	meta     Metadata // draft/metadata-2, its own leaf lock
 }
@@ -271,7 +274,7 @@ func (n *Network) removeMember(c *Channel, u *User) {
 			_ = n.bus.Unsubscribe(cluster.ChannelSubject(n.Settings().Network, c.key))
 		}
 	}
-	if empty {
+	if empty && n.cl == nil { // with a directory, the channel goes when its record does (remote.go)
 		n.chanMu.Lock()
 		c.mu.Lock()
 		if len(c.members) == 0 && !c.dead {

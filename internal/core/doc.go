@@ -32,6 +32,15 @@
 // observer list; it is never taken while holding, nor held while taking, another core lock. Readers
 // use an immutable snapshot behind an atomic pointer, so the message path pays one atomic load.
 //
+// With a directory (a network of several nodes, cluster.go), clusterLink.mu guards its maps of
+// users by id, memberships waiting for their user or channel, and lost nodes; writeQueue.mu guards
+// the queue of background directory writes. Both are leaves (tier 5): taken with no other core
+// lock held, and nothing is taken while holding them. No core lock is ever held across a directory
+// round trip: an operation asks the directory first (a nick claim, a channel creation, a
+// membership), then changes the replica under its locks, or changes it first and writes the
+// directory after releasing them (MODE, TOPIC, PART). The watch (remote.go) and the bus handler
+// (remotebus.go) take the same locks in the same order as local operations.
+//
 // nickMu and chanMu are never held together. No lock is held across I/O other than Sink.Deliver,
 // which only appends already encoded bytes to a bounded queue. A PRIVMSG to a channel reads the
 // channel's immutable snapshot of local members and delivers with no lock held; state changes (JOIN,

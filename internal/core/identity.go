@@ -30,6 +30,7 @@ func (n *Network) SetRealname(u *User, realname string) *model.Event {
 	reached := u.forEachNeighbour(func(m *User) { m.deliver(ev) })
 	n.notifyChanged(u, ev, reached)
 	n.publish(cluster.ControlSubject(n.Settings().Network), ev)
+	n.userChanged(u)
 	return ev
 }
 
@@ -69,6 +70,7 @@ func (n *Network) ChangeHost(u *User, user, host string) *model.Event {
 	reached[u] = struct{}{}
 	n.notifyChanged(u, ev, reached)
 	n.publish(cluster.ControlSubject(n.Settings().Network), ev)
+	n.userChanged(u)
 	return ev
 }
 
@@ -79,6 +81,7 @@ func (n *Network) deliverIdentity(u *User, ev *model.Event) {
 	reached[u] = struct{}{}
 	n.notifyChanged(u, ev, reached)
 	n.publish(cluster.ControlSubject(n.Settings().Network), ev)
+	n.userChanged(u)
 }
 
 // prefixModeLetters returns the mode letters of the ranks held, highest first ("ov").

@@ -45,6 +45,9 @@ func (n *Network) JoinWith(u *User, name, key string, opt JoinOptions) (JoinResu
 	if max := n.Settings().MaxChannels; max > 0 && u.ChannelCount() >= max {
 		return JoinResult{}, refuse(ErrTooManyChannels, name)
 	}
+	if n.cl != nil {
+		return n.joinCluster(u, name, key, opt)
+	}
 	for {
 		c, created := n.channelForJoin(name, opt.Seed)
 		res, retry, err := n.joinExisting(c, u, key, created, opt)
@@ -71,7 +74,9 @@ func (n *Network) joinExisting(c *Channel, u *User, key string, created bool, op
 		return JoinResult{}, false, err
 	}
 	m := &Member{Joined: n.now()}
-	if (created || len(c.members) == 0) && !opt.NoAutoOp {
+	// With a directory, only the creator in the directory is op: the replica may not know every
+	// member yet.
+	if (created || (n.cl == nil && len(c.members) == 0)) && !opt.NoAutoOp {
 		m.Prefixes = model.Op
 	}
 	c.members[u] = m
@@ -179,6 +184,9 @@ func (n *Network) Part(u *User, name, reason string) (*model.Event, error) {
 	c.mu.Unlock()
 	n.removeMember(c, u)
 	n.publish(cluster.ChannelSubject(n.Settings().Network, c.key), ev)
+	if n.cl != nil {
+		n.leftChannel(c, u)
+	}
 	return ev, nil
 }
 
@@ -227,6 +235,9 @@ func (n *Network) Kick(u *User, name, victimNick, reason string) (*model.Event, 
 	c.mu.Unlock()
 	n.removeMember(c, victim)
 	n.publish(cluster.ChannelSubject(n.Settings().Network, c.key), ev)
+	if n.cl != nil {
+		n.leftChannel(c, victim)
+	}
 	return ev, nil
 }
 
@@ -274,12 +285,29 @@ func (n *Network) Invite(u *User, targetNick, name string) (*model.Event, error)
 			m.deliver(ev)
 		}
 	}
-	n.publish(cluster.UserSubject(n.Settings().Network, target.nickKeySafe()), ev)
+	n.publish(n.userSubject(target), ev)
 	return ev, nil
 }
 
 // SetTopic changes the topic; with +t only halfops and above may. Safe for concurrent use.
 func (n *Network) SetTopic(u *User, name, text string) (*model.Event, error) {
+	ev, err := n.setTopic(u, name, text)
+	if err == nil && n.cl != nil {
+		c := n.FindChannel(name)
+		if c == nil {
+			return ev, nil
+		}
+		topic := c.Topic()
+		if err := n.syncChannel(c, func(rec *cluster.ChannelRecord) {
+			rec.Topic, rec.TopicBy, rec.TopicAt = topic.Text, topic.SetBy, topic.SetAt
+		}); err != nil {
+			n.log.Warn("directory: topic not stored", "channel", c.key, "err", err)
+		}
+	}
+	return ev, err
+}
+
+func (n *Network) setTopic(u *User, name, text string) (*model.Event, error) {
 	c := n.FindChannel(name)
 	if c == nil {
 		return nil, refuse(ErrNoSuchChannel, name)
@@ -301,4 +329,9 @@ func (n *Network) SetTopic(u *User, name, text string) (*model.Event, error) {
 	c.deliverLocked(ev, u)
 	n.publish(cluster.ChannelSubject(n.Settings().Network, c.key), ev)
 	return ev, nil
+}
+
+// userSubject is where events for one user travel: the subject of the node the user is on.
+func (n *Network) userSubject(to *User) string {
+	return cluster.NodeSubject(n.Settings().Network, to.Node)
 }

@@ -112,7 +112,7 @@ func (n *Network) sayUser(u *User, msg Message) (SayResult, error) {
 			n.onDeliver(1)
 		}
 	} else {
-		n.publish(cluster.UserSubject(n.Settings().Network, to.nickKeySafe()), ev)
+		n.publish(n.userSubject(to), ev)
 	}
 	return SayResult{Event: ev, Away: to.Away(), To: to}, nil
 }
@@ -130,6 +130,7 @@ func (n *Network) SetAway(u *User, text string) *model.Event {
 	reached := u.forEachNeighbour(func(m *User) { m.deliver(ev) })
 	n.notifyChanged(u, ev, reached)
 	n.publish(cluster.ControlSubject(n.Settings().Network), ev)
+	n.userChanged(u)
 	return ev
 }
 

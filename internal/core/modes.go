@@ -120,6 +120,34 @@ func ParseChannelModes(modes string, args []string) ParsedModes {
 // order and without no-ops, together with one error per refused change, and delivers one MODE event
 // to the other members. The event is nil when nothing changed. Safe for concurrent use.
 func (n *Network) ApplyChannelModes(u *User, name string, changes []ModeChange) ([]ModeChange, *model.Event, []error) {
+	applied, ev, errs := n.applyChannelModes(u, name, changes)
+	if ev != nil && n.cl != nil {
+		n.syncModes(n.FindChannel(name), applied)
+	}
+	return applied, ev, errs
+}
+
+// syncModes writes what a MODE changed to the directory: the channel's record for flags, key,
+// limit and bans, the memberships for ranks.
+func (n *Network) syncModes(c *Channel, applied []ModeChange) {
+	if c == nil {
+		return
+	}
+	var chanChanges []ModeChange
+	for _, ch := range applied {
+		if model.PrefixForMode(ch.Mode) == 0 {
+			chanChanges = append(chanChanges, ch)
+		}
+	}
+	if len(chanChanges) > 0 {
+		if err := n.syncChannel(c, func(rec *cluster.ChannelRecord) { applyModesToRecord(rec, chanChanges) }); err != nil {
+			n.log.Warn("directory: channel modes not stored", "channel", c.key, "err", err)
+		}
+	}
+	n.syncRanks(c, applied)
+}
+
+func (n *Network) applyChannelModes(u *User, name string, changes []ModeChange) ([]ModeChange, *model.Event, []error) {
 	c := n.FindChannel(name)
 	if c == nil {
 		return nil, nil, []error{refuse(ErrNoSuchChannel, name)}
@@ -275,6 +303,14 @@ func FormatModeChanges(changes []ModeChange) []string {
 // ApplyUserModes changes u's own modes. Users may set i, w and B, and may drop o; o and Z are given by
 // the server. It returns the effective changes and the letters it did not know. Safe for concurrent use.
 func (n *Network) ApplyUserModes(u *User, modes string) (applied []ModeChange, unknown []byte) {
+	applied, unknown = n.applyUserModes(u, modes)
+	if len(applied) > 0 {
+		n.userChanged(u)
+	}
+	return applied, unknown
+}
+
+func (n *Network) applyUserModes(u *User, modes string) (applied []ModeChange, unknown []byte) {
 	add := true
 	u.mu.Lock()
 	defer u.mu.Unlock()

@@ -44,6 +44,8 @@ type Network struct {
 
 	whowas *whowasLog
 
+	cl *clusterLink // the directory of a network of several nodes; nil for a single node (cluster.go)
+
 	watcher atomic.Pointer[watcherBox] // MONITOR hook, see watch.go
 
 	observers    observerRegistry            // API streams and webhooks, see observe.go
@@ -160,9 +162,17 @@ func (n *Network) Register(u *User, nick string) error {
 		return refuse(ErrErroneousNick, nick)
 	}
 	key := n.cm.Fold(nick)
+	if n.cl != nil {
+		if err := n.claimNick(u, key, nick); err != nil {
+			return err
+		}
+	}
 	n.nickMu.Lock()
-	if _, taken := n.nicks[key]; taken {
+	if other, taken := n.nicks[key]; taken && (n.cl == nil || other.IsLocal()) {
 		n.nickMu.Unlock()
+		if n.cl != nil {
+			n.releaseNickLater(u, key)
+		}
 		return refuse(ErrNicknameInUse, nick)
 	}
 	n.nicks[key] = u
@@ -186,6 +196,9 @@ func (n *Network) Register(u *User, nick string) error {
 			n.maxLocal.Store(c)
 		}
 	}
+	if n.cl != nil {
+		n.registered(u)
+	}
 	n.notifyOnline(u)
 	return nil
 }
@@ -201,9 +214,17 @@ func (n *Network) ChangeNick(u *User, nick string) (*model.Event, error) {
 	if old.Nick == nick {
 		return nil, nil
 	}
+	if n.cl != nil && key != n.cm.Fold(old.Nick) {
+		if err := n.claimNick(u, key, nick); err != nil {
+			return nil, err
+		}
+	}
 	n.nickMu.Lock()
-	if other, taken := n.nicks[key]; taken && other != u {
+	if other, taken := n.nicks[key]; taken && other != u && (n.cl == nil || other.IsLocal()) {
 		n.nickMu.Unlock()
+		if n.cl != nil && key != n.cm.Fold(old.Nick) {
+			n.releaseNickLater(u, key)
+		}
 		return nil, refuse(ErrNicknameInUse, nick)
 	}
 	u.mu.Lock()
@@ -228,6 +249,12 @@ func (n *Network) ChangeNick(u *User, nick string) (*model.Event, error) {
 		n.notifyOnline(u)
 	}
 	n.publish(cluster.ControlSubject(n.Settings().Network), ev)
+	if n.cl != nil {
+		n.userChanged(u)
+		if oldKey != key {
+			n.releaseNickLater(u, oldKey)
+		}
+	}
 	return ev, nil
 }
 
@@ -260,8 +287,9 @@ func (n *Network) Quit(u *User, reason string) *model.Event {
 	ev := n.newEvent(model.KindQuit, u, u.Prefix())
 	ev.Text = reason
 	u.forEachNeighbour(func(m *User) { m.deliver(ev) })
-	n.recordUserEvent(ev, u.Channels())
-	for _, c := range u.Channels() {
+	chans := u.Channels()
+	n.recordUserEvent(ev, chans)
+	for _, c := range chans {
 		n.removeMember(c, u)
 	}
 	n.nickMu.Lock()
@@ -276,6 +304,9 @@ func (n *Network) Quit(u *User, reason string) *model.Event {
 	}
 	n.notifyOffline(u.Nick())
 	n.publish(cluster.ControlSubject(n.Settings().Network), ev)
+	if n.cl != nil && u.IsLocal() {
+		n.quitDirectory(u, key, chans) // after the publish: the QUIT's reason reaches the others first
+	}
 	return ev
 }
 

@@ -60,6 +60,7 @@ type User struct {
 	Node model.NodeID
 	net  *Network
 	sink Sink
+	inc  uint64 // a remote user's node incarnation (under mu); 0 for local users
 
 	prefix atomic.Pointer[model.Prefix]
 
@@ -208,6 +209,7 @@ func (u *User) SetOper(class string) {
 	if counted {
 		u.net.countMode(UModeOper, true)
 	}
+	u.net.userChanged(u)
 }
 
 // IsOper reports whether the user is an IRC operator.

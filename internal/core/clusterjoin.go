@@ -1,0 +1,99 @@
+package core
+
+import (
+	"context"
+	"errors"
+
+	"github.com/parleychat/parley/internal/cluster"
+	"github.com/parleychat/parley/internal/model"
+)
+
+// joinCluster is JOIN on a node of many. The channel is created in the directory when the replica
+// does not know it (exactly one creator wins and becomes its operator; a loser joins what the
+// winner made), the entry rules are checked against the replica, the membership is added to the
+// directory, and then the local join runs as on a single node. A JOIN to a channel the replica
+// knows costs one directory round trip (AddMember).
+func (n *Network) joinCluster(u *User, name, key string, opt JoinOptions) (JoinResult, error) {
+	for try := 0; ; try++ {
+		c, created, err := n.channelForClusterJoin(name, opt.Seed)
+		if err != nil {
+			return JoinResult{}, err
+		}
+		c.mu.RLock()
+		_, already := c.members[u]
+		err = c.admissionLocked(u, key)
+		c.mu.RUnlock()
+		if already {
+			return JoinResult{Channel: c}, nil
+		}
+		if err != nil {
+			if created {
+				ctx, cancel := n.dirCtx()
+				_ = n.deleteIfEmpty(ctx, c)
+				cancel()
+			}
+			return JoinResult{}, err
+		}
+		m := &cluster.MemberRecord{V: cluster.RecordVersion, Channel: c.key, Client: u.ID, Node: n.node,
+			Incarnation: n.cl.inc(), Joined: n.now()}
+		if created && !opt.NoAutoOp {
+			m.Prefixes = model.Op
+		}
+		ctx, cancel := n.dirCtx()
+		err = n.cl.dir.AddMember(ctx, m)
+		cancel()
+		if err != nil && !errors.Is(err, cluster.ErrExists) {
+			return JoinResult{}, unavailable(err)
+		}
+		res, retry, err := n.joinExisting(c, u, key, created, opt)
+		if retry && try < 3 {
+			continue // the channel was deleted meanwhile: create it again
+		}
+		if err != nil || retry {
+			n.cl.queue.add(func(ctx context.Context) error {
+				return n.cl.dir.RemoveMember(ctx, c.key, string(u.ID))
+			})
+			if err == nil {
+				err = refuse(ErrNoSuchChannel, name)
+			}
+			return JoinResult{}, err
+		}
+		c.mu.Lock()
+		if mm := c.members[u]; mm != nil && m.Revision > mm.rev {
+			mm.rev, mm.inc = m.Revision, m.Incarnation
+		}
+		c.mu.Unlock()
+		return res, nil
+	}
+}
+
+// channelForClusterJoin returns the replica's channel, creating it in the directory first when
+// the replica does not know it. created is true when this call won the creation.
+func (n *Network) channelForClusterJoin(name string, seed *ChannelSeed) (*Channel, bool, error) {
+	if c := n.FindChannel(name); c != nil {
+		c.mu.RLock()
+		dead := c.dead
+		c.mu.RUnlock()
+		if !dead {
+			return c, false, nil
+		}
+	}
+	proto := &Channel{name: name, key: n.cm.Fold(name), created: n.now(), modes: CModeNoExternal | CModeTopicLock}
+	if seed != nil {
+		proto.seedLocked(seed) // not shared with anyone: no lock needed
+	}
+	rec := proto.recordLocked()
+	ctx, cancel := n.dirCtx()
+	defer cancel()
+	err := n.cl.dir.CreateChannel(ctx, &rec)
+	created := err == nil
+	if errors.Is(err, cluster.ErrExists) {
+		// Someone else made it first (or the watch has not brought it yet): read what they made, so
+		// its bans and key apply to this join.
+		rec, err = n.cl.dir.GetChannel(ctx, proto.key)
+	}
+	if err != nil {
+		return nil, false, unavailable(err)
+	}
+	return n.applyChannelRecord(nil, rec), created, nil
+}
