@@ -11,16 +11,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/parleychat/parley/internal/config"
 	"github.com/parleychat/parley/internal/node"
 )
-
-// drainSignal asks a running server to drain: stop accepting, tell clients to reconnect, and
-// exit once they are gone (or after --drain-timeout).
-const drainSignal = syscall.SIGUSR1
 
 // pidFileName is written into the data directory while the server runs, so that
 // `parley drain --config FILE` can find the process.
@@ -92,7 +87,7 @@ func drainCmd(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	if err := syscall.Kill(target, drainSignal); err != nil {
+	if err := signalProcess(target, drainSignal); err != nil {
 		fmt.Fprintf(stderr, "parley drain: cannot signal process %d: %v\n", target, err)
 		return 1
 	}
@@ -129,7 +124,7 @@ func pidFromConfig(path string) (int, error) {
 // waitExit polls until the process is gone or wait has passed.
 func waitExit(pid int, wait time.Duration) bool {
 	for end := time.Now().Add(wait); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
-		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		if !processAlive(pid) {
 			return true
 		}
 	}
