@@ -4,61 +4,23 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/parleychat/parley/internal/natskey"
 )
 
-// KV keys may hold only [-/_=.a-zA-Z0-9], and "." separates key tokens, while nicks, channel
-// names and client ids may be any UTF-8. encodeKey keeps ASCII letters, digits and "-", and
-// writes every other byte as "_" and two lower-case hex digits ("#chan" -> "_23chan"), so keys
-// stay readable in `nats kv ls`, never contain ".", and map one-to-one to names. It is the scheme
-// the store's buckets use too.
-
-const hexDigits = "0123456789abcdef"
-
-func plainByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-'
-}
-
-// encodeKey returns the key token for a non-empty name.
-func encodeKey(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; plainByte(c) {
-			b.WriteByte(c)
-		} else {
-			b.WriteByte('_')
-			b.WriteByte(hexDigits[c>>4])
-			b.WriteByte(hexDigits[c&0xf])
-		}
-	}
-	return b.String()
-}
+// Keys are names encoded with natskey (one token each, never containing "."), the scheme the
+// store's buckets and the history stream use too.
+var encodeKey = natskey.Encode
 
 var errBadKey = errors.New("natscluster: malformed key")
 
 // decodeKey inverts encodeKey and rejects what encodeKey cannot produce.
 func decodeKey(k string) (string, error) {
-	if k == "" {
+	s, err := natskey.Decode(k)
+	if err != nil {
 		return "", errBadKey
 	}
-	var b strings.Builder
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		if plainByte(c) {
-			b.WriteByte(c)
-			continue
-		}
-		if c != '_' || i+2 >= len(k) {
-			return "", errBadKey
-		}
-		hi, lo := strings.IndexByte(hexDigits, k[i+1]), strings.IndexByte(hexDigits, k[i+2])
-		if hi < 0 || lo < 0 || plainByte(byte(hi<<4|lo)) {
-			return "", errBadKey
-		}
-		b.WriteByte(byte(hi<<4 | lo))
-		i += 2
-	}
-	return b.String(), nil
+	return s, nil
 }
 
 // memberKey is "<channel>.<client>", so one channel's members share the prefix "<channel>.".

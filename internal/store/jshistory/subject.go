@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/parleychat/parley/internal/natskey"
+
 	"github.com/parleychat/parley/internal/store"
 )
 
@@ -12,55 +14,19 @@ import (
 // its owner's account token, so DeleteAccount is one purge of parley.<network>.hist.pm.<account>.>
 // and JetStream's per-subject limit (history.max_per_target) applies per conversation.
 //
-// encodeToken keeps ASCII letters, digits and "-" and writes every other byte as "_" and two hex
-// digits ("#go" -> "_23go"), so a token never holds ".", "*", ">" or white space, and the mapping
-// is one-to-one (decodeToken inverts it).
-
-const hexDigits = "0123456789abcdef"
-
-func keep(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-'
-}
-
-func encodeToken(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 4)
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; keep(c) {
-			b.WriteByte(c)
-		} else {
-			b.WriteByte('_')
-			b.WriteByte(hexDigits[c>>4])
-			b.WriteByte(hexDigits[c&0xf])
-		}
-	}
-	return b.String()
-}
+// Tokens are natskey encodings: never ".", "*", ">" or white space, one-to-one with names.
 
 var errBadSubject = errors.New("jshistory: subject outside the history layout")
 
+// encodeToken is natskey.Encode, the scheme every NATS name of parley uses.
+var encodeToken = natskey.Encode
+
 func decodeToken(tok string) (string, error) {
-	var b strings.Builder
-	for i := 0; i < len(tok); i++ {
-		c := tok[i]
-		if keep(c) {
-			b.WriteByte(c)
-			continue
-		}
-		if c != '_' || i+2 >= len(tok) {
-			return "", errBadSubject
-		}
-		hi, lo := strings.IndexByte(hexDigits, tok[i+1]), strings.IndexByte(hexDigits, tok[i+2])
-		if hi < 0 || lo < 0 || keep(byte(hi<<4|lo)) {
-			return "", errBadSubject
-		}
-		b.WriteByte(byte(hi<<4 | lo))
-		i += 2
-	}
-	if b.Len() == 0 {
+	s, err := natskey.Decode(tok)
+	if err != nil {
 		return "", errBadSubject
 	}
-	return b.String(), nil
+	return s, nil
 }
 
 // subjects builds and parses the subjects of one network's history.
