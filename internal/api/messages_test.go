@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"github.com/parleychat/parley/internal/config"
 	"net/http"
 	"strings"
 	"testing"
@@ -105,8 +106,10 @@ func TestPostMessageRefusals(t *testing.T) {
 	}
 }
 
+// TestHistoryUnavailable: with history.enabled off the endpoint says so, and still checks its
+// parameters.
 func TestHistoryUnavailable(t *testing.T) {
-	_, base := testNode(t, nil)
+	_, base := testNode(t, func(c *config.Config) { c.History.Enabled = false })
 	expect(t, call(t, "GET", base+"/channels/%23c/messages?limit=10", readToken, nil), http.StatusNotImplemented, "history_unavailable")
 	expect(t, call(t, "GET", base+"/channels/%23c/messages?limit=0", readToken, nil), http.StatusBadRequest, "bad_parameter")
 	expect(t, call(t, "GET", base+"/channels/%23c/messages?before=yesterday", readToken, nil), http.StatusBadRequest, "bad_parameter")
