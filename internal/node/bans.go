@@ -227,7 +227,7 @@ func (e banEntry) covers(cm casemap.Mapping) func(commands.BanSubject) bool {
 	}
 }
 
-// Match implements commands.NetworkBans.
+// Match implements commands.NetworkBans. Safe for concurrent use; it takes only a read lock.
 func (b *nodeBans) Match(s commands.BanSubject) (store.Ban, bool) {
 	now := b.now()
 	b.mu.RLock()
@@ -270,7 +270,7 @@ func (b *nodeBans) admit(remote net.Addr) error {
 }
 
 // Add implements commands.NetworkBans: the ban takes effect on this node when the store's watch
-// delivers it, which is also how every other node learns of it.
+// delivers it, which is also how every other node learns of it. Safe for concurrent use.
 func (b *nodeBans) Add(ctx context.Context, target, duration, reason, setBy string) (store.Ban, error) {
 	ban, err := ParseBan(target, duration, reason, b.now())
 	if err != nil {
@@ -284,7 +284,7 @@ func (b *nodeBans) Add(ctx context.Context, target, duration, reason, setBy stri
 	return ban, err
 }
 
-// Remove implements commands.NetworkBans.
+// Remove implements commands.NetworkBans. Safe for concurrent use.
 func (b *nodeBans) Remove(ctx context.Context, ref string) ([]store.Ban, error) {
 	removed, err := removeBans(ctx, b.st, ref)
 	for _, ban := range removed {
@@ -293,7 +293,7 @@ func (b *nodeBans) Remove(ctx context.Context, ref string) ([]store.Ban, error) 
 	return removed, err
 }
 
-// List implements commands.NetworkBans: the stored bans, oldest first.
+// List implements commands.NetworkBans: the stored bans, oldest first. Safe for concurrent use.
 func (b *nodeBans) List(ctx context.Context) ([]store.Ban, error) { return listBans(ctx, b.st) }
 
 // removeBans deletes the bans whose ID is ref or whose target, read as ParseBanTarget reads it,
@@ -383,6 +383,7 @@ func (b *nodeBans) removeExpired(ctx context.Context) {
 }
 
 // AddBan stores a ban on a stopped server's data directory (`parley ban add`); see ParseBan.
+// Safe for concurrent use.
 func (o *OfflineStore) AddBan(ctx context.Context, target, duration, reason, setBy string) (store.Ban, error) {
 	ban, err := ParseBan(target, duration, reason, time.Now())
 	if err != nil {
@@ -392,12 +393,13 @@ func (o *OfflineStore) AddBan(ctx context.Context, target, duration, reason, set
 	return o.st.AddBan(ctx, ban)
 }
 
-// RemoveBans deletes the bans whose ID or target is ref (store.ErrNotFound when none).
+// RemoveBans deletes the bans whose ID or target is ref (store.ErrNotFound when none). Safe for
+// concurrent use.
 func (o *OfflineStore) RemoveBans(ctx context.Context, ref string) ([]store.Ban, error) {
 	return removeBans(ctx, o.st, ref)
 }
 
-// Bans lists the stored bans, oldest first, expired ones included.
+// Bans lists the stored bans, oldest first, expired ones included. Safe for concurrent use.
 func (o *OfflineStore) Bans(ctx context.Context) ([]store.Ban, error) { return listBans(ctx, o.st) }
 
 // apiBans returns the ban list for the API, nil when the node has none.
