@@ -68,13 +68,17 @@ func ParseBanTarget(target string) (kind, pattern string, err error) {
 		}
 		return store.BanAccount, name, nil
 	}
+	if strings.ContainsAny(target, "!@") {
+		// Before the address forms: netip reads "::%x!y@z" as an address with a zone.
+		return parseBanMask(target)
+	}
 	if a, err := netip.ParseAddr(target); err == nil {
 		if a.Zone() != "" {
 			return "", "", fmt.Errorf("%w: an address with a zone cannot be banned", store.ErrInvalid)
 		}
 		return store.BanIP, a.Unmap().String(), nil
 	}
-	if strings.Contains(target, "/") && !strings.ContainsAny(target, "!@") {
+	if strings.Contains(target, "/") {
 		return parseBanCIDR(target)
 	}
 	return parseBanMask(target)
