@@ -303,6 +303,7 @@ func (n *Network) SetTopic(u *User, name, text string) (*model.Event, error) {
 		}); err != nil {
 			n.log.Warn("directory: topic not stored", "channel", c.key, "err", err)
 		}
+		n.publish(cluster.ChannelSubject(n.Settings().Network, c.key), ev) // after the directory, as MODE
 	}
 	return ev, err
 }
@@ -327,7 +328,9 @@ func (n *Network) setTopic(u *User, name, text string) (*model.Event, error) {
 	ev.Target = c.name
 	ev.Text = text
 	c.deliverLocked(ev, u)
-	n.publish(cluster.ChannelSubject(n.Settings().Network, c.key), ev)
+	if n.cl == nil {
+		n.publish(cluster.ChannelSubject(n.Settings().Network, c.key), ev)
+	}
 	return ev, nil
 }
 

@@ -122,7 +122,13 @@ func ParseChannelModes(modes string, args []string) ParsedModes {
 func (n *Network) ApplyChannelModes(u *User, name string, changes []ModeChange) ([]ModeChange, *model.Event, []error) {
 	applied, ev, errs := n.applyChannelModes(u, name, changes)
 	if ev != nil && n.cl != nil {
-		n.syncModes(n.FindChannel(name), applied)
+		// The directory first, the bus after: a member on another node who sees the MODE finds
+		// it in force there.
+		c := n.FindChannel(name)
+		n.syncModes(c, applied)
+		if c != nil {
+			n.publish(cluster.ChannelSubject(n.Settings().Network, c.key), ev)
+		}
 	}
 	return applied, ev, errs
 }
@@ -187,7 +193,9 @@ func (n *Network) applyChannelModes(u *User, name string, changes []ModeChange) 
 	ev.Target = c.name
 	ev.Params = FormatModeChanges(applied)
 	c.deliverLocked(ev, u)
-	n.publish(cluster.ChannelSubject(n.Settings().Network, c.key), ev)
+	if n.cl == nil {
+		n.publish(cluster.ChannelSubject(n.Settings().Network, c.key), ev)
+	}
 	return applied, ev, errs
 }
 

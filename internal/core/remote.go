@@ -207,3 +207,18 @@ func (n *Network) NodeLost(rec cluster.NodeRecord) {
 		}
 	}
 }
+
+// DropLocalUsers disconnects every local user, each seeing reason: the node was declared lost by
+// the others (it was cut off for longer than the node timeout), so its users are gone from the
+// network and must connect again. Safe for concurrent use.
+func (n *Network) DropLocalUsers(reason string) {
+	for _, u := range n.Users() {
+		if !u.IsLocal() {
+			continue
+		}
+		if k, ok := u.sink.(Killable); ok {
+			k.Kill(n.Settings().ServerName, reason)
+		}
+		n.Quit(u, reason)
+	}
+}

@@ -37,11 +37,13 @@ func (n *Node) openHistory(cfg *config.Config) error {
 	if !cfg.History.Enabled {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // the start-up scan reads everything
-	defer cancel()
-	h, err := jshistory.Open(ctx, n.state.js, jshistory.Options{
-		Network: cfg.Server.Network, Fold: n.net.Fold, Replicas: storeReplicas(cfg),
-		MaxAge: cfg.History.MaxAge.Duration(), MaxPerTarget: cfg.History.MaxPerTarget, Logger: n.log,
+	var h *jshistory.History
+	err := retryClustered(cfg, 5*time.Minute, func(ctx context.Context) (err error) { // the start-up scan reads everything
+		h, err = jshistory.Open(ctx, n.state.js, jshistory.Options{
+			Network: cfg.Server.Network, Fold: n.net.Fold, Replicas: storeReplicas(cfg),
+			MaxAge: cfg.History.MaxAge.Duration(), MaxPerTarget: cfg.History.MaxPerTarget, Logger: n.log,
+		})
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("history: %w", err)

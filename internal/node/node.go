@@ -68,6 +68,7 @@ type Node struct {
 	drained   chan struct{}
 
 	history *nodeHistory // nil when history.enabled is false; see history.go
+	cluster *nodeCluster // nil for a single node; see cluster.go
 	bans    *nodeBans    // network bans, see bans.go
 
 	listeners []*transport.Listener
@@ -109,10 +110,19 @@ func New(cfg *config.Config, opt Options) (*Node, error) {
 	n.log.Debug("state ready", "took", time.Since(started).String(), "embedded", state.server != nil)
 	n.limiter, n.limiterCfg = guard.New(guardConfig(&cfg.Limits), nil), cfg
 	n.loadConfig, n.drained = configLoader(opt), make(chan struct{})
-	n.bus = local.New(opt.Hub)
 	nodeID := cfg.Cluster.Node
 	if nodeID == "" {
 		nodeID = cfg.Server.Name
+	}
+	if clustered(cfg) {
+		nc, err := n.openCluster(cfg, model.NodeID(nodeID))
+		if err != nil {
+			n.state.close()
+			return nil, err
+		}
+		n.cluster, n.bus = nc, nc.cl.Bus()
+	} else {
+		n.bus = local.New(opt.Hub)
 	}
 	n.net = core.New(core.Options{
 		Node: model.NodeID(nodeID), Casemap: cm, Settings: coreSettings(cfg), Bus: n.bus, Logger: opt.Logger,
@@ -121,8 +131,16 @@ func New(cfg *config.Config, opt Options) (*Node, error) {
 			n.metrics.FanOut.Observe(float64(recipients))
 		},
 	})
+	if n.cluster != nil {
+		if err := n.startCluster(n.cluster); err != nil {
+			n.closeCluster(context.Background())
+			n.state.close()
+			return nil, err
+		}
+	}
 	n.srv = commands.NewServer(n.net, n.commandsConfig(cfg), passhash.Verify)
 	if err := n.openAccounts(cfg); err != nil {
+		n.closeCluster(context.Background())
 		n.state.close()
 		return nil, err
 	}
@@ -301,6 +319,9 @@ func (n *Node) Shutdown(ctx context.Context, reason string) error {
 		n.httpSrv.Shutdown(hctx)
 		cancel()
 	}
+	cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	n.closeCluster(cctx)
+	cancel()
 	n.bus.Close()
 	n.closeBans()
 	n.closeHistory()

@@ -42,9 +42,11 @@ func (n *Node) openAccounts(cfg *config.Config) error {
 	if cfg.Accounts.RegistrationEmailRequired {
 		return errNoEmail
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), stateTimeout)
-	defer cancel()
-	st, err := jsstore.Open(ctx, n.state.js, jsstore.Options{Replicas: storeReplicas(cfg), Fold: n.net.Fold})
+	var st *jsstore.Store
+	err := retryClustered(cfg, stateTimeout, func(ctx context.Context) (err error) {
+		st, err = jsstore.Open(ctx, n.state.js, jsstore.Options{Replicas: storeReplicas(cfg), Fold: n.net.Fold})
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("account store: %w", err)
 	}

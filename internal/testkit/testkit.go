@@ -4,10 +4,12 @@ package testkit
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,8 +36,18 @@ func StartNode(t testing.TB, cfg *config.Config) *node.Node {
 	if cfg == nil {
 		cfg = Config(t)
 	}
+	n, err := newNode(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stopNode(n) })
+	return n
+}
+
+// newNode validates cfg, builds the node and starts it.
+func newNode(cfg *config.Config) (*node.Node, error) {
 	if err := cfg.Validate(); err != nil {
-		t.Fatalf("test config: %v", err)
+		return nil, fmt.Errorf("test config: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("PARLEY_TEST_LOG") != "" {
@@ -43,17 +55,30 @@ func StartNode(t testing.TB, cfg *config.Config) *node.Node {
 	}
 	n, err := node.New(cfg, node.Options{Logger: logger, Version: "parley-test"})
 	if err != nil {
-		t.Fatalf("node.New: %v", err)
+		return nil, fmt.Errorf("node.New: %w", err)
 	}
 	if err := n.Start(); err != nil {
-		t.Fatalf("node.Start: %v", err)
+		stopNode(n)
+		return nil, fmt.Errorf("node.Start: %w", err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		n.Shutdown(ctx, "test over")
-	})
-	return n
+	return n, nil
+}
+
+// stopped remembers the nodes already shut down, so a test may stop one itself.
+var stopped sync.Map
+
+// StopNode shuts a node down now (a test's node loss or restart), giving it five seconds; the
+// shutdown at the end of the test then does nothing. Safe for concurrent use.
+func StopNode(n *node.Node) { stopNode(n) }
+
+// stopNode shuts a node down once, giving it five seconds.
+func stopNode(n *node.Node) {
+	if _, done := stopped.LoadOrStore(n, true); done {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	n.Shutdown(ctx, "test over")
 }
 
 // IRCAddr returns the node's first plain IRC address as host:port.

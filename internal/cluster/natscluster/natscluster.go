@@ -123,16 +123,7 @@ func openBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyVa
 		defer cancel()
 	}
 	for {
-		kv, err := js.CreateKeyValue(ctx, cfg)
-		if errors.Is(err, jetstream.ErrBucketExists) {
-			err = nil
-		}
-		if err == nil {
-			err = leaderReads(ctx, js, cfg.Bucket)
-		}
-		if err == nil {
-			kv, err = js.KeyValue(ctx, cfg.Bucket) // binds with the stream's current config
-		}
+		kv, err := bindBucket(ctx, js, cfg)
 		if err == nil {
 			return kv, nil
 		}
@@ -142,6 +133,29 @@ func openBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyVa
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// bindBucket makes one attempt at openBucket, bounded by two seconds: a JetStream request whose
+// answer is lost (a meta leader changing while the peers join) must not use up the whole wait.
+func bindBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	// Bind first: creating a bucket that exists would turn its direct gets back on (nats.go
+	// "upgrades" the stream), and nodes starting together would keep undoing each other.
+	_, err := js.KeyValue(ctx, cfg.Bucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		_, err = js.CreateKeyValue(ctx, cfg)
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			err = nil
+		}
+	}
+	if err == nil {
+		err = leaderReads(ctx, js, cfg.Bucket)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return js.KeyValue(ctx, cfg.Bucket) // binds with the stream's current config
 }
 
 // leaderReads turns off direct gets on the bucket's stream. With them, any replica answers a

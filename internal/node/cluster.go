@@ -1,0 +1,162 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/parleychat/parley/internal/cluster"
+	"github.com/parleychat/parley/internal/cluster/natscluster"
+	"github.com/parleychat/parley/internal/config"
+	"github.com/parleychat/parley/internal/core"
+	"github.com/parleychat/parley/internal/model"
+)
+
+// nodeCluster is the node's membership of a network of several nodes: its own NATS connection
+// (one publishing connection, so one sender's messages keep their order on every node; no echo;
+// no reconnect buffer, so a cut-off node's writes fail at once instead of piling up), the
+// natscluster Bus, Directory and Liveness, and the directory watch feeding core's replica.
+type nodeCluster struct {
+	conn   *nats.Conn
+	cl     *natscluster.Cluster
+	cancel context.CancelFunc // ends the watch
+}
+
+// clustered reports whether the configuration makes this node one of several: routes to peers, a
+// route listener, or an external NATS.
+func clustered(cfg *config.Config) bool {
+	return cfg.Cluster.Listen != "" || len(cfg.Cluster.Routes) > 0 || cfg.Cluster.NATSURL != ""
+}
+
+// clusterReplicas is how many copies JetStream keeps of each directory bucket: 3 with three nodes
+// or more (two peers in cluster.routes, or an external NATS cluster of three servers or more).
+func clusterReplicas(cfg *config.Config, nc *nats.Conn) int {
+	if len(cfg.Cluster.Routes) >= 2 || (cfg.Cluster.NATSURL != "" && len(nc.Servers()) >= 3) {
+		return 3
+	}
+	return 1
+}
+
+// openCluster connects to the node's NATS for the cluster and opens the cluster layer. Nothing
+// runs until startCluster.
+func (n *Node) openCluster(cfg *config.Config, node model.NodeID) (*nodeCluster, error) {
+	opts := []nats.Option{nats.NoEcho(), nats.ReconnectBufSize(-1), nats.MaxReconnects(-1)}
+	var nc *nats.Conn
+	var err error
+	if n.state.server != nil {
+		nc, err = n.state.server.Connect("parley cluster "+string(node), opts...)
+	} else {
+		nc, err = nats.Connect(cfg.Cluster.NATSURL, append(opts, nats.Name("parley cluster "+string(node)))...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cluster: connect: %w", err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("cluster: jetstream: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), stateTimeout)
+	defer cancel()
+	cl, err := natscluster.Open(ctx, nc, js, natscluster.Options{
+		Node: node, Replicas: clusterReplicas(cfg, nc), Logger: n.log,
+		Liveness: cluster.LivenessOptions{Timeout: cfg.Cluster.NodeTimeout.Duration()},
+	})
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	return &nodeCluster{conn: nc, cl: cl}, nil
+}
+
+// startCluster joins the network: remote events go to core, the heartbeat starts under a new
+// incarnation (deleting what an earlier run of this node left), and the directory watch fills
+// core's replica. It returns once the replica is complete.
+func (n *Node) startCluster(nc *nodeCluster) error {
+	live := nc.cl.Liveness()
+	nc.cl.Bus().SetHandler(n.net.HandleBusEvent)
+	n.net.AttachCluster(core.ClusterOptions{
+		Directory:   nc.cl.Directory(),
+		Incarnation: func() uint64 { return live.Self().Incarnation },
+	})
+	live.SetLostHandler(func(lost cluster.NodeRecord, _ bool) {
+		n.log.Warn("cluster: node lost", "node", string(lost.Node), "incarnation", lost.Incarnation)
+		n.net.NodeLost(lost)
+	})
+	live.SetSelfLostHandler(func(old cluster.NodeRecord) {
+		n.log.Error("cluster: this node was declared lost by the others; disconnecting its clients",
+			"incarnation", old.Incarnation)
+		go n.net.DropLocalUsers("This server lost contact with the network; please reconnect")
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), stateTimeout)
+	defer cancel()
+	if err := live.Start(ctx); err != nil {
+		return fmt.Errorf("cluster: heartbeat: %w", err)
+	}
+	wctx, wcancel := context.WithCancel(context.Background())
+	nc.cancel = wcancel
+	if err := nc.cl.Directory().Watch(wctx, n.net.ApplyChange); err != nil {
+		return fmt.Errorf("cluster: directory watch: %w", err)
+	}
+	for !n.net.ClusterReady() {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("cluster: the directory did not load: %w", ctx.Err())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// closeCluster leaves the network gracefully: queued directory writes finish, the heartbeat and
+// the node's remaining records are deleted (nobody declares it lost), the watch ends. A no-op for
+// a single node.
+func (n *Node) closeCluster(ctx context.Context) {
+	nc := n.cluster
+	if nc == nil {
+		return
+	}
+	n.net.CloseCluster(ctx)
+	if err := nc.cl.Close(ctx); err != nil {
+		// The peers' liveness cleanup removes whatever is left once the heartbeat stops.
+		n.log.Warn("cluster: leaving the network", "err", err)
+	}
+	if nc.cancel != nil {
+		nc.cancel()
+	}
+	nc.conn.Close()
+}
+
+// retryClustered runs open with a context of timeout; on a node of several it makes up to three
+// attempts of 20 seconds at most instead: while the peers are joining, JetStream can lose its
+// answer to a stream creation that several nodes make at once, and a lost answer must not use up
+// the whole wait.
+func retryClustered(cfg *config.Config, timeout time.Duration, open func(ctx context.Context) error) error {
+	tries := 1
+	if clustered(cfg) {
+		tries, timeout = 3, min(timeout, 20*time.Second)
+	}
+	var err error
+	for range tries {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		err = open(ctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+// StopNATS stops the node's embedded NATS server under the running node, as a crash of that
+// server or a cut network would: the node keeps its listeners but can no longer reach the
+// directory, and its peers declare it lost after node_timeout. For tests of node loss; a no-op
+// with an external NATS. Safe for concurrent use.
+func (n *Node) StopNATS() {
+	if n.state.server != nil {
+		n.state.server.Shutdown()
+	}
+}
