@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# Runs `parley bench` against InspIRCd and ngIRCd on loopback, with the
-# configurations in bench/peers/ (flood and connection limits off), so that
-# parley's own figures have something to stand next to.
+# Runs `parley bench` against parley, InspIRCd and ngIRCd on loopback, side by
+# side, with the configurations in bench/peers/ (flood and connection limits
+# off for every server), so the figures compare like with like.
 #
 # The server is pinned to CPU 0 and the generator to CPU 1 (taskset), so the
 # two do not fight over one core. Each run prints the bench summary, and the
 # JSON lines (with a "peer" field added) are collected in $OUT/results.jsonl.
 #
 # Usage:
-#   scripts/bench-peers.sh                      # both peers, default scenarios
-#   scripts/bench-peers.sh ngircd               # one peer
+#   scripts/bench-peers.sh                      # all servers, default scenarios
+#   scripts/bench-peers.sh parley ngircd        # some servers
 #   scripts/bench-peers.sh inspircd -- latency --duration 5s
 #                                               # one custom scenario
 # Environment:
-#   INSPIRCD_PORT (16667), NGIRCD_PORT (16668), OUT (a new temporary dir),
+#   PARLEY_PORT (16666), INSPIRCD_PORT (16667), NGIRCD_PORT (16668), OUT (a new temporary dir),
+#   PARLEY_HISTORY (true): history.enabled for the parley server,
 #   SERVER_CPU (0), BENCH_CPU (1), DURATION (10s),
 #   FANOUT_CONNECT_RATE (300): ngIRCd listens with a backlog of 10, so
 #     bursts faster than it accepts lose connections during setup,
@@ -23,6 +24,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
+PARLEY_PORT=${PARLEY_PORT:-16666}
+PARLEY_HISTORY=${PARLEY_HISTORY:-true}
 INSPIRCD_PORT=${INSPIRCD_PORT:-16667}
 NGIRCD_PORT=${NGIRCD_PORT:-16668}
 SERVER_CPU=${SERVER_CPU:-0}
@@ -38,27 +41,24 @@ peers=()
 custom=()
 while [ $# -gt 0 ]; do
 	case "$1" in
-	inspircd | ngircd) peers+=("$1") ;;
+	parley | inspircd | ngircd) peers+=("$1") ;;
 	--) shift; custom=("$@"); break ;;
-	*) echo "usage: $0 [inspircd] [ngircd] [-- <scenario> [bench flags]]" >&2; exit 2 ;;
+	*) echo "usage: $0 [parley] [inspircd] [ngircd] [-- <scenario> [bench flags]]" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ ${#peers[@]} -gt 0 ] || peers=(inspircd ngircd)
+[ ${#peers[@]} -gt 0 ] || peers=(parley inspircd ngircd)
 
 for cmd in taskset "${peers[@]}"; do
+	[ "$cmd" = parley ] && continue
 	command -v "$cmd" >/dev/null || { echo "$cmd not found (apt-get install -y inspircd ngircd util-linux)" >&2; exit 1; }
 done
 
 # Build the generator once, so compiling does not overlap a measurement.
 # `parley bench` is used once cmd/parley offers it, the standalone
 # benchmain until then (or while the tree around it does not build).
-if grep -qs 'bench\.Main' cmd/parley/*.go && go build -o "$OUT/parley" ./cmd/parley 2>"$OUT/build.log"; then
-	bench=("$OUT/parley" bench)
-else
-	go build -o "$OUT/benchmain" ./internal/bench/benchmain
-	bench=("$OUT/benchmain")
-fi
+go build -o "$OUT/parley" ./cmd/parley
+bench=("$OUT/parley" bench)
 
 server_pid=""
 stop_server() {
@@ -82,19 +82,35 @@ wait_port() {
 start_server() { # peer -> sets server_pid and port
 	local peer=$1
 	case "$peer" in
+	parley)
+		port=$PARLEY_PORT
+		rm -rf "$OUT/parley-data"
+		cat >"$OUT/parley.yaml" <<YAML
+server: {name: bench.parley}
+listen: {irc: ["127.0.0.1:$port"], http: ""}
+data_dir: $OUT/parley-data
+history: {enabled: $PARLEY_HISTORY}
+limits:
+  flood: {enabled: false}
+  per_ip: 0
+  connect_throttle: {burst: 0}
+  registration_timeout: 60s
+YAML
+		taskset -c "$SERVER_CPU" "$OUT/parley" serve --config "$OUT/parley.yaml" </dev/null >"$OUT/parley.log" 2>&1 &
+		;;
 	inspircd)
 		port=$INSPIRCD_PORT
 		local asroot=()
 		[ "$(id -u)" -ne 0 ] || asroot=(--runasroot)
 		BENCH_INSPIRCD_PORT=$port taskset -c "$SERVER_CPU" inspircd \
 			--config="$root/bench/peers/inspircd.conf" --nofork --nopid "${asroot[@]}" \
-			>"$OUT/inspircd.log" 2>&1 &
+			</dev/null >"$OUT/inspircd.log" 2>&1 &
 		;;
 	ngircd)
 		port=$NGIRCD_PORT
 		sed "s/^\([[:space:]]*Ports = \).*/\1$port/" bench/peers/ngircd.conf >"$OUT/ngircd.conf"
 		taskset -c "$SERVER_CPU" ngircd --nodaemon --config "$OUT/ngircd.conf" \
-			>"$OUT/ngircd.log" 2>&1 &
+			</dev/null >"$OUT/ngircd.log" 2>&1 &
 		;;
 	esac
 	server_pid=$!
@@ -105,7 +121,7 @@ run_bench() { # peer, bench args...
 	local peer=$1
 	shift
 	echo "== $peer: ${*}" >&2
-	taskset -c "$BENCH_CPU" "${bench[@]}" "$@" | tee "$OUT/last.txt"
+	taskset -c "$BENCH_CPU" "${bench[@]}" "$@" </dev/null | tee "$OUT/last.txt"
 	tail -n 1 "$OUT/last.txt" | sed "s/^{/{\"peer\":\"$peer\",/" >>"$OUT/results.jsonl"
 }
 
@@ -119,14 +135,22 @@ for peer in "${peers[@]}"; do
 		stop_server
 		continue
 	fi
-	start_server "$peer"
-	run_bench "$peer" fanout --addr "127.0.0.1:$port" --members 500 --senders 5 \
-		--duration "$DURATION" --connect-rate "$FANOUT_CONNECT_RATE"
-	stop_server
-	start_server "$peer"
-	run_bench "$peer" idle --addr "127.0.0.1:$port" --clients "$IDLE_CLIENTS" --channels 3 \
-		--duration 5s --connect-rate "$IDLE_CONNECT_RATE" --server-pid "$server_pid"
-	stop_server
+	# The scenarios of docs/benchmarks.md, each against a fresh server.
+	while read -r scenario; do
+		start_server "$peer"
+		extra=()
+		case "$scenario" in idle*) extra=(--server-pid "$server_pid") ;; esac
+		# shellcheck disable=SC2086 # the scenario line is a list of words on purpose
+		run_bench "$peer" $scenario --addr "127.0.0.1:$port" "${extra[@]}"
+		stop_server
+	done <<SCENARIOS
+fanout --members 500 --senders 5 --window 64 --duration $DURATION --connect-rate $FANOUT_CONNECT_RATE
+fanout --members 2000 --senders 1 --window 256 --duration $DURATION --connect-rate $FANOUT_CONNECT_RATE
+fanout --members 500 --senders 5 --rate 400 --duration $DURATION --connect-rate $FANOUT_CONNECT_RATE
+rooms --rooms 1000 --members 10 --per-member-rate 1 --duration $DURATION --connect-rate $IDLE_CONNECT_RATE
+idle --clients $IDLE_CLIENTS --channels 3 --duration 5s --connect-rate $IDLE_CONNECT_RATE
+latency --duration $DURATION
+SCENARIOS
 done
 
 echo "results: $OUT/results.jsonl" >&2
