@@ -77,19 +77,7 @@ func (x *Index) Add(t store.Target, k store.Key, ref Ref, d Doc) (evicted []Ref)
 	t = x.Fold(t)
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	l := x.targets[t]
-	if l == nil {
-		l = &list{target: t}
-		x.targets[t] = l
-		if t.Account != "" {
-			m := x.accounts[t.Account]
-			if m == nil {
-				m = map[*list]struct{}{}
-				x.accounts[t.Account] = m
-			}
-			m[l] = struct{}{}
-		}
-	}
+	l := x.listLocked(t)
 	i := len(l.items)
 	if i > 0 && !l.items[i-1].key.Less(k) { // out of order (rare): binary search
 		i = sort.Search(len(l.items), func(j int) bool { return !l.items[j].key.Less(k) })

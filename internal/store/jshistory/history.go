@@ -42,6 +42,9 @@ type Options struct {
 	// QueueLen bounds Record's queue of events waiting to be stored (default 8192); past it,
 	// events (never messages: those go through Append) are dropped and counted.
 	QueueLen int
+	// SnapshotPath is the file the index is saved to at Close and loaded from at Open, so a
+	// restart reads only the messages stored after it; "" reads the whole stream every start.
+	SnapshotPath string
 }
 
 // History is a store.History on JetStream, also a store.Redactor and a store.Searcher. Safe for
@@ -56,6 +59,7 @@ type History struct {
 	log     *slog.Logger
 	scanned ScanStats // set by Open, read-only afterwards
 	replies replies   // direct-get responses, see fetch.go
+	cover   coverage  // how far the index holds every message, for the snapshot
 
 	queue   chan store.Entry // Record's events, stored by recordLoop
 	acks    chan *submission // Submit's publishes, settled in order by ackLoop
@@ -162,6 +166,7 @@ func (h *History) Append(ctx context.Context, entries []store.Entry) error {
 		case ack := <-f.Ok():
 			e := entries[i]
 			h.x.Add(e.Target, store.KeyOf(e.Event), ack.Sequence, histindex.DocOf(e.Event))
+			h.cover.mark(ack.Sequence)
 		case err := <-f.Err():
 			if first == nil {
 				first = fmt.Errorf("history append: %w", err)
@@ -244,9 +249,11 @@ func (h *History) cutoff() time.Time {
 	return time.Now().Add(-h.opt.MaxAge)
 }
 
-// Close stops the background work; the stream and the NATS connection stay open (the node owns
-// them). Safe to call more than once.
+// Close stops the background work and, with Options.SnapshotPath, saves the index; the stream and
+// the NATS connection stay open (the node owns them) and must be, for the save. Safe to call more
+// than once.
 func (h *History) Close() error {
+	var err error
 	h.close.Do(func() {
 		h.subMu.Lock()
 		h.closed = true
@@ -254,8 +261,19 @@ func (h *History) Close() error {
 		close(h.stop)
 		h.done.Wait()
 		h.replies.sub.Unsubscribe()
+		if h.opt.SnapshotPath != "" {
+			started := time.Now()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err = h.saveSnapshot(ctx); err != nil {
+				h.log.Warn("history: index snapshot not saved; the next start reads the whole stream", "err", err)
+			} else {
+				h.log.Info("history index snapshot saved", "messages", h.x.Len(),
+					"took", time.Since(started).Round(time.Millisecond).String())
+			}
+		}
 	})
-	return nil
+	return err
 }
 
 // Len returns how many messages and events the index holds. Safe for concurrent use.

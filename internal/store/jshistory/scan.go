@@ -15,35 +15,58 @@ import (
 type ScanStats struct {
 	Messages int
 	Took     time.Duration
+	// FromSnapshot is set when the index came from a snapshot and only the messages after it
+	// were read.
+	FromSnapshot bool
 }
 
-// scan reads the network's whole history once, through an ordered consumer, and indexes it.
+// scan builds the index at start-up: from the snapshot plus the messages after it when there is
+// one, else from the network's whole history.
 func (h *History) scan(ctx context.Context) error {
 	started := time.Now()
+	after := h.loadSnapshot()
 	info, err := h.stream.Info(ctx)
 	if err != nil {
 		return fmt.Errorf("history stream info: %w", err)
 	}
-	last := info.State.LastSeq
-	if info.State.Msgs == 0 {
-		return nil
-	}
-	cons, err := h.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{h.subj.all()}, DeliverPolicy: jetstream.DeliverAllPolicy,
-	})
-	if err != nil {
-		return fmt.Errorf("history scan: %w", err)
-	}
-	// Ask for no more than is pending: a fetch waits until its batch is full or its time is up.
-	n, pending := 0, info.State.Msgs
-	for pending > 0 && ctx.Err() == nil {
-		if pending, err = h.scanBatch(cons, int(min(pending, 4096)), &n); err != nil {
+	n := 0
+	if info.State.Msgs > 0 && info.State.LastSeq > after {
+		if n, err = h.readFrom(ctx, after+1); err != nil {
 			return err
 		}
 	}
-	h.log.Info("history indexed", "messages", n, "last_seq", last, "took", time.Since(started).Round(time.Millisecond).String())
-	h.scanned = ScanStats{Messages: n, Took: time.Since(started)}
+	// Everything up to the last sequence at the start is indexed; appends made by other nodes
+	// meanwhile are found again by saveSnapshot's read.
+	h.cover.reset(max(after, info.State.LastSeq))
+	h.log.Info("history indexed", "read", n, "indexed", h.x.Len(), "last_seq", info.State.LastSeq,
+		"snapshot", after > 0, "took", time.Since(started).Round(time.Millisecond).String())
+	h.scanned = ScanStats{Messages: n, Took: time.Since(started), FromSnapshot: after > 0}
 	return ctx.Err()
+}
+
+// readFrom indexes the stream's messages from sequence start to its end through an ordered consumer
+// and returns how many it read.
+func (h *History) readFrom(ctx context.Context, start uint64) (int, error) {
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{h.subj.all()}, DeliverPolicy: jetstream.DeliverAllPolicy}
+	if start > 1 {
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, start
+	}
+	cons, err := h.stream.OrderedConsumer(ctx, cfg)
+	if err != nil {
+		return 0, fmt.Errorf("history scan: %w", err)
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("history scan: %w", err)
+	}
+	// Ask for no more than is pending: a fetch waits until its batch is full or its time is up.
+	n, pending := 0, info.NumPending
+	for pending > 0 && ctx.Err() == nil {
+		if pending, err = h.scanBatch(cons, int(min(pending, 4096)), &n); err != nil {
+			return n, err
+		}
+	}
+	return n, ctx.Err()
 }
 
 // scanBatch indexes one fetch of messages and returns how many are still pending after it.
@@ -61,6 +84,11 @@ func (h *History) scanBatch(cons jetstream.Consumer, size int, n *int) (uint64, 
 			continue
 		}
 		pending = meta.NumPending
+		*n++
+		if h.subj.isRename(m.Subject()) {
+			h.applyRename(m.Data())
+			continue
+		}
 		t, err := h.subj.target(m.Subject())
 		if err != nil {
 			continue
@@ -74,7 +102,6 @@ func (h *History) scanBatch(cons jetstream.Consumer, size int, n *int) (uint64, 
 			continue
 		}
 		h.x.Add(t, store.KeyOf(ev), meta.Sequence.Stream, histindex.DocOf(ev))
-		*n++
 	}
 	if err := batch.Error(); err != nil {
 		return 0, fmt.Errorf("history scan: %w", err)

@@ -90,6 +90,7 @@ func (h *History) settle(sub *submission) error {
 		case ack := <-f.Ok():
 			e := sub.entries[i]
 			h.x.Add(e.Target, store.KeyOf(e.Event), ack.Sequence, histindex.DocOf(e.Event))
+			h.cover.mark(ack.Sequence)
 		case err := <-f.Err():
 			if first == nil {
 				first = fmt.Errorf("history append: %w", err)

@@ -1,0 +1,146 @@
+package jshistory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/parleychat/parley/internal/store/histindex"
+)
+
+// The index snapshot (Options.SnapshotPath): Close writes the index with the stream sequence up
+// to which it holds every message; Open loads it and reads only the messages after that sequence.
+// Open deletes the file once loaded, so after a crash (no Close) the next start reads the whole
+// stream: a snapshot older than the running index would miss the redactions and deletions made
+// since. Messages a snapshot still names but the stream no longer has are skipped when read.
+
+// coverage tracks the highest stream sequence up to which the index holds every message, from
+// the start-up scan and then from the acknowledgements of this node's own appends, which arrive
+// out of order. A gap that never closes (another node's append, an acknowledgement nobody waited
+// for) makes it give up: Close then reads what follows the last contiguous sequence.
+type coverage struct {
+	mu     sync.Mutex
+	upTo   uint64              // every sequence <= upTo is indexed (or was deleted)
+	ahead  map[uint64]struct{} // indexed sequences above upTo+1
+	gaveUp bool
+}
+
+// maxAhead bounds the sequences kept while waiting for a gap to close.
+const maxAhead = 1 << 16
+
+func (c *coverage) reset(upTo uint64) {
+	c.mu.Lock()
+	c.upTo, c.ahead, c.gaveUp = upTo, map[uint64]struct{}{}, false
+	c.mu.Unlock()
+}
+
+// mark records that seq is indexed.
+func (c *coverage) mark(seq uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gaveUp || seq <= c.upTo {
+		return
+	}
+	if seq != c.upTo+1 {
+		if c.ahead[seq] = struct{}{}; len(c.ahead) > maxAhead {
+			c.gaveUp, c.ahead = true, nil
+		}
+		return
+	}
+	c.upTo = seq
+	for {
+		if _, ok := c.ahead[c.upTo+1]; !ok {
+			return
+		}
+		delete(c.ahead, c.upTo+1)
+		c.upTo++
+	}
+}
+
+func (c *coverage) contiguous() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.upTo
+}
+
+// fingerprint names the settings an index depends on: the network (the subjects) and the fold
+// (checked on names whose folding differs between the casemappings).
+func (h *History) fingerprint() string {
+	return h.opt.Network + "\x00" + h.opt.Fold("[]\\~^ABC")
+}
+
+// loadSnapshot loads the snapshot when there is a usable one and returns the sequence after which
+// the stream must still be read (0 with no snapshot: all of it).
+func (h *History) loadSnapshot() uint64 {
+	path := h.opt.SnapshotPath
+	if path == "" {
+		return 0
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0
+	}
+	if err != nil {
+		h.log.Warn("history: index snapshot unreadable, reading the whole stream", "err", err)
+		return 0
+	}
+	started := time.Now()
+	x, meta, err := histindex.ReadSnapshot(f, h.opt.Fold, h.opt.MaxPerTarget, h.fingerprint())
+	f.Close()
+	// Consumed: from here on only Close writes a snapshot that matches the index.
+	if rerr := os.Remove(path); rerr != nil {
+		h.log.Warn("history: cannot remove the loaded index snapshot", "err", rerr)
+		return 0
+	}
+	if err != nil {
+		h.log.Warn("history: index snapshot not used, reading the whole stream", "err", err)
+		return 0
+	}
+	if c := h.cutoff(); !c.IsZero() {
+		x.Expire(c)
+	}
+	h.x = x
+	h.log.Info("history index snapshot loaded", "messages", x.Len(), "seq", meta.Seq,
+		"took", time.Since(started).Round(time.Millisecond).String())
+	return meta.Seq
+}
+
+// saveSnapshot reads what the index may lack (messages after the contiguous coverage: other nodes'
+// appends, unawaited acknowledgements), then writes the snapshot next to its final name and
+// renames it into place, so a crash mid-write leaves no half snapshot.
+func (h *History) saveSnapshot(ctx context.Context) error {
+	path := h.opt.SnapshotPath
+	from := h.cover.contiguous()
+	info, err := h.stream.Info(ctx)
+	if err != nil {
+		return err
+	}
+	if info.State.LastSeq > from {
+		if _, err := h.readFrom(ctx, from+1); err != nil {
+			return err
+		}
+	}
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	err = h.x.WriteSnapshot(f, histindex.SnapshotMeta{Fingerprint: h.fingerprint(), Seq: max(info.State.LastSeq, h.cover.contiguous())})
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("history index snapshot: %w", err)
+	}
+	return nil
+}
