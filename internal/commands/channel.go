@@ -52,6 +52,7 @@ func handleJoin(s *Server, c *Client, m *ircmsg.Message, rb *ReplyBuffer) {
 			s.applyAccess(c, rb, reg, res.Channel.Name())
 		}
 		s.metadataOnJoin(c, rb, res.Channel)
+		s.replayOnJoin(c, rb, res.Channel)
 	}
 }
 

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -21,6 +22,7 @@ type nodeHistory struct {
 	regs    store.ChannelRegs // nil without accounts: no channel opts out
 	markers store.ReadMarkers // nil without accounts
 	fold    func(string) string
+	replay  int      // history.replay_on_join
 	optOut  sync.Map // folded channel -> optOutEntry: registrations change rarely, messages often
 }
 
@@ -42,18 +44,20 @@ func (n *Node) openHistory(cfg *config.Config) error {
 		h, err = jshistory.Open(ctx, n.state.js, jshistory.Options{
 			Network: cfg.Server.Network, Fold: n.net.Fold, Replicas: storeReplicas(cfg),
 			MaxAge: cfg.History.MaxAge.Duration(), MaxPerTarget: cfg.History.MaxPerTarget, Logger: n.log,
+			SnapshotPath: filepath.Join(cfg.DataDir, historySnapshotFile),
 		})
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
-	nh := &nodeHistory{History: h, fold: n.net.Fold}
+	nh := &nodeHistory{History: h, fold: n.net.Fold, replay: cfg.History.ReplayOnJoin}
 	if n.accounts != nil {
 		nh.regs, nh.markers = n.accounts.store, n.accounts.store
 	}
 	n.history = nh
 	n.net.SetHistory(nh)
+	n.net.SetRenameHook(n.historyRenamed)
 	return nil
 }
 
