@@ -27,6 +27,7 @@ func (a *API) routes() []route {
 		{"DELETE", "/channels/{name}/bans/{mask}", scopeAdmin, (*API).removeBan},
 		{"POST", "/channels/{name}/modes", scopeAdmin, (*API).setModes},
 		{"PUT", "/channels/{name}/topic", scopeAdmin, (*API).setTopic},
+		{"GET", "/search", scopeRead, (*API).search},
 		{"GET", "/users/{nick}", scopeRead, (*API).getUser},
 		{"POST", "/users/{nick}/kill", scopeAdmin, (*API).kill},
 		{"GET", "/events", scopeRead, (*API).events},
