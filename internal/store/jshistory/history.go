@@ -90,7 +90,7 @@ func Open(ctx context.Context, js jetstream.JetStream, opt Options) (*History, e
 	if opt.QueueLen <= 0 {
 		opt.QueueLen = 8192
 	}
-	st, err := js.CreateOrUpdateStream(ctx, streamConfig(opt))
+	st, err := openStream(ctx, js, streamConfig(opt))
 	if err != nil {
 		return nil, fmt.Errorf("history stream %s: %w", StreamName, err)
 	}
@@ -117,6 +117,26 @@ func Open(ctx context.Context, js jetstream.JetStream, opt Options) (*History, e
 	go h.expireLoop()
 	go h.ackLoop()
 	return h, nil
+}
+
+// openStream creates the stream, or binds to it when another node (or an earlier run) made it,
+// updating it only when the configuration (retention limits) changed. CreateOrUpdateStream would
+// send an update from every node at every start; when a cluster's nodes start together those
+// updates queue behind each other's creation and stall start-up for tens of seconds.
+func openStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	st, err := js.CreateStream(ctx, cfg)
+	if !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+		return st, err
+	}
+	if st, err = js.Stream(ctx, cfg.Name); err != nil {
+		return nil, err
+	}
+	have := st.CachedInfo().Config
+	if have.MaxAge == cfg.MaxAge && have.MaxMsgsPerSubject == cfg.MaxMsgsPerSubject && have.Duplicates == cfg.Duplicates {
+		return st, nil
+	}
+	cfg.Replicas = have.Replicas // the replica count is the cluster's business, not this node's
+	return js.UpdateStream(ctx, cfg)
 }
 
 func streamConfig(opt Options) jetstream.StreamConfig {
