@@ -74,9 +74,13 @@ func startProcCluster(t *testing.T, n int) *procCluster {
 	}
 	dir := t.TempDir()
 	pc := &procCluster{t: t, bin: filepath.Join(dir, "parley")}
-	build := exec.Command("go", "build", "-o", pc.bin, "github.com/parleychat/parley/cmd/parley")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	if bin := os.Getenv("PARLEY_TEST_BIN"); bin != "" {
+		pc.bin = bin // a binary built elsewhere, for bisecting a failure
+	} else {
+		build := exec.Command("go", "build", "-o", pc.bin, "github.com/parleychat/parley/cmd/parley")
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("go build: %v\n%s", err, out)
+		}
 	}
 	routes := make([]string, n)
 	for i := range routes {
