@@ -6,6 +6,7 @@
 //	parley account add|list|delete|passwd [NAME] [--password PW] [--config FILE]
 //	parley ban add|del|list [TARGET] [--duration D] [--reason TEXT] [--config FILE]
 //	parley history export --target '#chan' [--config FILE]   stored history as JSON lines
+//	parley cluster status [--config FILE] [--json]   nodes, their clients, JetStream health
 //	parley bench SCENARIO ...  load-test an IRC server (see docs/benchmarks.md)
 //	parley version
 package main
@@ -44,6 +45,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return banCmd(args[1:], stdout, stderr)
 	case "history":
 		return historyCmd(args[1:], stdout, stderr)
+	case "cluster":
+		return clusterCmd(args[1:], stdout, stderr)
 	case "bench":
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -70,6 +73,7 @@ commands:
   account    manage accounts: parley account add|list|delete|passwd --help
   ban        manage network bans: parley ban add|del|list --help
   history    export stored history as JSON lines: parley history export --target '#chan' [--config FILE]
+  cluster    the nodes of the network and JetStream's health: parley cluster status [--config FILE]
   bench      load-test an IRC server: parley bench fanout|rooms|idle|latency --help
   version    print the version
 `)

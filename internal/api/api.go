@@ -32,7 +32,9 @@ type Options struct {
 	// Accounts is the account store; nil: the account endpoints answer 501 (accounts.go).
 	Accounts store.Accounts
 	// Bans is the network ban list; nil: the ban endpoints answer 501 (bans.go).
-	Bans    Bans
+	Bans Bans
+	// Cluster reports the live nodes and JetStream's health; nil on a single node (cluster.go).
+	Cluster Cluster
 	Version string
 	Logger  *slog.Logger
 	Metrics *obs.Metrics // nil: requests are not counted

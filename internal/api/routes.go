@@ -18,6 +18,7 @@ type route struct {
 func (a *API) routes() []route {
 	return []route{
 		{"GET", "/server", scopeRead, (*API).getServer},
+		{"GET", "/cluster", scopeRead, (*API).getCluster},
 		{"GET", "/channels", scopeRead, (*API).listChannels},
 		{"GET", "/channels/{name}", scopeRead, (*API).getChannel},
 		{"GET", "/channels/{name}/messages", scopeRead, (*API).getMessages},
