@@ -96,10 +96,10 @@ func (c *client) dial(ctx context.Context, deadline time.Time) (net.Conn, error)
 	defer cancel()
 	nd := &net.Dialer{}
 	if !c.r.cfg.TLS {
-		return nd.DialContext(ctx, "tcp", c.r.cfg.dialAddr())
+		return nd.DialContext(ctx, "tcp", c.r.cfg.dialAddr(c.id))
 	}
 	td := &tls.Dialer{NetDialer: nd, Config: &tls.Config{InsecureSkipVerify: true}}
-	return td.DialContext(ctx, "tcp", c.r.cfg.dialAddr())
+	return td.DialContext(ctx, "tcp", c.r.cfg.dialAddr(c.id))
 }
 
 // registration is PASS, NICK and USER in one write (RFC 2812 § 3.1).

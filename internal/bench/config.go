@@ -26,7 +26,7 @@ var scenarios = []string{"fanout", "rooms", "idle", "latency"}
 // Config is one run's settings after flag parsing and validation.
 type Config struct {
 	Scenario      string
-	Addr          string
+	Addr          string // one address, or several separated by commas
 	TLS           bool
 	Duration      time.Duration
 	Warmup        time.Duration
@@ -68,7 +68,7 @@ func parseArgs(args []string, stderr io.Writer) (*Config, error) {
 	fs := flag.NewFlagSet("parley bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { usage(fs, stderr) }
-	fs.StringVar(&c.Addr, "addr", "127.0.0.1:6667", "server address (loopback only)")
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:6667", "server address, or several separated by commas (the nodes of one network): clients are spread over them in turn (loopback only)")
 	fs.BoolVar(&c.TLS, "tls", false, "connect with TLS (certificate not verified)")
 	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "measured time (idle: hold time), at most 10m")
 	fs.DurationVar(&c.Warmup, "warmup", 2*time.Second, "traffic before measuring starts")
@@ -167,8 +167,10 @@ func (c *Config) validate() error {
 	}
 	n := c.totalClients()
 	check(n > maxClients, "%d clients requested; at most %d (the process file limit is 20,000)", n, maxClients)
-	if err := checkLoopback(c.Addr); err != nil {
-		errs = append(errs, err)
+	for _, a := range c.addrs() {
+		if err := checkLoopback(a); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -194,9 +196,20 @@ func checkLoopback(addr string) error {
 	return nil
 }
 
-// dialAddr is the address actually dialled.
-func (c *Config) dialAddr() string {
-	host, port, _ := net.SplitHostPort(c.Addr)
+// addrs splits --addr at its commas; empty entries are kept, so validation reports them.
+func (c *Config) addrs() []string {
+	list := strings.Split(c.Addr, ",")
+	for i := range list {
+		list[i] = strings.TrimSpace(list[i])
+	}
+	return list
+}
+
+// dialAddr is the address client number id dials: the addresses in turn (round-robin), so with
+// several nodes client 0 is on the first, client 1 on the second, and so on.
+func (c *Config) dialAddr(id int) string {
+	list := c.addrs()
+	host, port, _ := net.SplitHostPort(list[id%len(list)])
 	if host == "localhost" {
 		host = "127.0.0.1"
 	}

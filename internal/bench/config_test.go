@@ -99,3 +99,24 @@ func TestParseVmRSS(t *testing.T) {
 		t.Error("missing VmRSS accepted")
 	}
 }
+
+// --addr takes the nodes of one network: every address must be loopback, and clients go to them
+// in turn.
+func TestAddrList(t *testing.T) {
+	var stderr bytes.Buffer
+	cfg, err := parseArgs([]string{"latency", "--addr", "127.0.0.1:6667, 127.0.0.1:6668,localhost:6669"}, &stderr)
+	if err != nil {
+		t.Fatalf("parse: %v (%s)", err, stderr.String())
+	}
+	want := []string{"127.0.0.1:6667", "127.0.0.1:6668", "127.0.0.1:6669", "127.0.0.1:6667"}
+	for id, w := range want {
+		if got := cfg.dialAddr(id); got != w {
+			t.Errorf("client %d dials %s, want %s", id, got, w)
+		}
+	}
+	for _, bad := range []string{"127.0.0.1:6667,10.0.0.2:6667", "127.0.0.1:6667,", ",127.0.0.1:6667"} {
+		if _, err := parseArgs([]string{"latency", "--addr", bad}, &stderr); err == nil {
+			t.Errorf("--addr %q accepted", bad)
+		}
+	}
+}
