@@ -139,14 +139,22 @@ func TestBanKicksConnectedUser(t *testing.T) {
 func TestBanExpires(t *testing.T) {
 	t.Parallel()
 	n, addr, oper := banNode(t, nil)
-	uban(oper, "ADD shortlived!*@* DURATION 2s REASON cooling off")
+	bans := n.AccountStore().(store.Bans)
+	// Long enough that a loaded machine still tries while the ban holds; canRegister waits past it.
+	uban(oper, "ADD shortlived!*@* DURATION 5s REASON cooling off")
 	_, errText := refusedRegistration(t, addr, "shortlived")
 	if !strings.Contains(errText, "cooling off") {
 		t.Fatalf("ERROR %q", errText)
 	}
+	testkit.CheckFor(t, 10*time.Second, 200*time.Millisecond, func() error {
+		list, err := bans.ListBans(context.Background())
+		if err != nil || len(list) == 0 || time.Now().After(list[0].Expires) {
+			return nil
+		}
+		return fmt.Errorf("ban holds until %v", list[0].Expires)
+	})
 	canRegister(t, addr, "shortlived")
 	// The sweeper removes it from the store too.
-	bans := n.AccountStore().(store.Bans)
 	testkit.CheckFor(t, 5*time.Second, 50*time.Millisecond, func() error {
 		list, err := bans.ListBans(context.Background())
 		if err != nil || len(list) != 0 {
