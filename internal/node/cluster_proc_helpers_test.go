@@ -3,6 +3,7 @@ package node_test
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -84,7 +85,7 @@ func startProcCluster(t *testing.T, n int) *procCluster {
 	}
 	routes := make([]string, n)
 	for i := range routes {
-		routes[i] = testkit.FreeAddr(t)
+		routes[i] = procFreeAddr(t)
 	}
 	for i := range n {
 		var peers []string
@@ -93,7 +94,7 @@ func startProcCluster(t *testing.T, n int) *procCluster {
 				peers = append(peers, fmt.Sprintf("%q", r))
 			}
 		}
-		p := &procNode{name: fmt.Sprintf("node-%d", i+1), irc: testkit.FreeAddr(t),
+		p := &procNode{name: fmt.Sprintf("node-%d", i+1), irc: procFreeAddr(t),
 			cfg: filepath.Join(dir, fmt.Sprintf("node-%d.yaml", i+1))}
 		yaml := fmt.Sprintf(`server:
   name: n%d.irc.test
@@ -123,7 +124,7 @@ cluster:
 				<-p.done
 			}
 			if t.Failed() {
-				t.Logf("%s log (tail):\n%s", p.name, p.log.tail(6000))
+				t.Logf("%s log (tail):\n%s", p.name, p.log.tail(20000))
 			}
 		}
 	})
@@ -134,6 +135,23 @@ cluster:
 		pc.waitReady(i)
 	}
 	return pc
+}
+
+// procFreeAddr returns a 127.0.0.1 address on a port that was free a moment ago, taken below the
+// kernel's ephemeral range (32768 and up on Linux): a port from that range, released, can be
+// taken meanwhile by an outgoing connection (the nodes' NATS routes make many), and the process
+// then fails to bind it.
+func procFreeAddr(t *testing.T) string {
+	t.Helper()
+	for range 1000 {
+		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))
+		if l, err := net.Listen("tcp", addr); err == nil {
+			l.Close()
+			return addr
+		}
+	}
+	t.Fatal("no free port between 20000 and 32000")
+	return ""
 }
 
 // start runs node i's process on its configuration and data directory.
