@@ -44,7 +44,9 @@ func (n *Network) HandleBusEvent(_ string, ev *model.Event) {
 		}
 		return
 	case model.KindQuit:
-		if u := n.FindUser(ev.Source.Nick); u != nil && !u.IsLocal() {
+		// Only the publishing node's user: after a partition heals, a late QUIT for a nick that
+		// has a new owner on another node must not remove that owner.
+		if u := n.FindUser(ev.Source.Nick); u != nil && !u.IsLocal() && u.Node == ev.Node {
 			n.remoteQuit(u, ev, ev.Text)
 		}
 		return // remoteQuit told the observers
@@ -102,7 +104,7 @@ func (n *Network) remoteUserEvent(ev *model.Event) {
 	if u == nil && ev.Kind == model.KindNick {
 		u = n.FindUser(ev.Text)
 	}
-	if u == nil || u.IsLocal() {
+	if u == nil || u.IsLocal() || u.Node != ev.Node {
 		return
 	}
 	reached := u.forEachNeighbour(func(m *User) { m.deliver(ev) })

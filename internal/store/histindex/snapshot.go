@@ -139,7 +139,7 @@ func ReadSnapshot(r io.Reader, fold store.Fold, maxPer int, want string) (*Index
 		return nil, meta, ErrSnapshotMismatch
 	}
 	x := New(fold, maxPer)
-	for i, n := 0, d.count(); i < n; i++ {
+	for i, n := 0, d.count(); i < n && d.err == nil; i++ {
 		x.text.nicks[d.str()] = uint32(i + 1)
 	}
 	var lists []*list
