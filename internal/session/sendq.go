@@ -1,6 +1,9 @@
 package session
 
-import "time"
+import (
+	"runtime"
+	"time"
+)
 
 // Write queues one complete line. Safe from any goroutine; never blocks. When the queue would pass
 // the sendq limit, the queue is dropped, the client gets "ERROR :SendQ exceeded" if it still reads,
@@ -84,6 +87,12 @@ func (s *Session) startWriterLocked() bool {
 // writer goroutine. After a Close, the last batch ends with ERROR and the connection is closed.
 func (s *Session) writeLoop() {
 	defer s.writerWG.Done()
+	// Let whatever is already runnable go first: under load those are the readers and processors
+	// about to queue more lines for this client, so one write carries many lines instead of one
+	// syscall (and one TCP segment) per line; when the machine is idle nothing is runnable and the
+	// write goes out at once. This is the event loop's natural batching (and nats-server's flush
+	// per inbound read) without a timer.
+	runtime.Gosched()
 	for {
 		s.mu.Lock()
 		if len(s.queue) == 0 || s.closed {
