@@ -51,20 +51,26 @@ func accountCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	cfg, err := loadAccountConfig(a.config)
+	return runAdmin("account", a.config, stderr, accountBackend, func(ops accountOps) error { return runAccountOp(ops, a, stdout) })
+}
+
+// runAdmin runs one administrative operation: it loads the configuration, opens the backend (the
+// running server's API, or the data directory when the server is stopped) and maps failures to
+// exit codes: 2 for a bad configuration, 1 when the operation fails.
+func runAdmin[T any](cmd, cfgPath string, stderr io.Writer, open func(*config.Config) (T, func(), error), op func(T) error) int {
+	cfg, err := loadAccountConfig(cfgPath)
 	if err != nil {
-		fmt.Fprintln(stderr, "parley account: bad configuration:")
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintf(stderr, "parley %s: bad configuration:\n%v\n", cmd, err)
 		return 2
 	}
-	ops, closeOps, err := accountBackend(cfg)
+	ops, closeOps, err := open(cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, "parley account:", err)
+		fmt.Fprintf(stderr, "parley %s: %v\n", cmd, err)
 		return 1
 	}
 	defer closeOps()
-	if err := runAccountOp(ops, a, stdout); err != nil {
-		fmt.Fprintln(stderr, "parley account:", err)
+	if err := op(ops); err != nil {
+		fmt.Fprintf(stderr, "parley %s: %v\n", cmd, err)
 		return 1
 	}
 	return 0

@@ -49,23 +49,7 @@ func banCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "parley ban: %v\n\n%s", strings.TrimPrefix(err.Error(), store.ErrInvalid.Error()+": "), banUsage)
 		return 2
 	}
-	cfg, err := loadAccountConfig(a.config)
-	if err != nil {
-		fmt.Fprintln(stderr, "parley ban: bad configuration:")
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	ops, closeOps, err := banBackend(cfg)
-	if err != nil {
-		fmt.Fprintln(stderr, "parley ban:", err)
-		return 1
-	}
-	defer closeOps()
-	if err := runBanOp(ops, a, stdout); err != nil {
-		fmt.Fprintln(stderr, "parley ban:", err)
-		return 1
-	}
-	return 0
+	return runAdmin("ban", a.config, stderr, banBackend, func(ops banOps) error { return runBanOp(ops, a, stdout) })
 }
 
 // parseBanArgs reads the subcommand, its target and the flags, which may come before or after the
