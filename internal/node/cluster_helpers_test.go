@@ -12,7 +12,7 @@ import (
 )
 
 // clusterWait bounds every wait for a change to cross the network in the cluster tests.
-const clusterWait = 10 * time.Second
+const clusterWait = 30 * time.Second
 
 // startNetwork starts a three-node network, skipped under -short.
 func startNetwork(t *testing.T) []*node.Node {
