@@ -157,25 +157,38 @@ type accountOps interface {
 	passwd(ctx context.Context, name, password string) error
 }
 
-// accountBackend picks the running server's API when it answers, and the data directory
-// otherwise. A data directory that is locked means a server runs whose API cannot be used.
+// accountBackend runs account operations on the backend adminBackend picks.
 func accountBackend(cfg *config.Config) (accountOps, func(), error) {
+	client, st, err := adminBackend(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if client != nil {
+		return client, func() {}, nil
+	}
+	return offlineOps{st}, func() { st.Close() }, nil
+}
+
+// adminBackend picks the running server's API when it answers, and the data directory otherwise;
+// exactly one of client and st is set. A data directory that is locked means a server runs whose
+// API cannot be used.
+func adminBackend(cfg *config.Config) (client *apiClient, st *node.OfflineStore, err error) {
 	client, why := newAPIClient(cfg)
 	if client != nil {
 		if err := client.ping(); err == nil {
-			return client, func() {}, nil
+			return client, nil, nil
 		} else if !isConnRefused(err) {
 			return nil, nil, fmt.Errorf("the server's API at %s: %w", client.base, err)
 		}
 	}
-	st, err := node.OpenOfflineStore(cfg)
+	st, err = node.OpenOfflineStore(cfg)
 	if err != nil {
 		if strings.Contains(err.Error(), "locked") {
 			return nil, nil, fmt.Errorf("the server is running (%v), but its API cannot be used: %s", err, why)
 		}
 		return nil, nil, err
 	}
-	return offlineOps{st}, func() { st.Close() }, nil
+	return nil, st, nil
 }
 
 func isConnRefused(err error) bool {

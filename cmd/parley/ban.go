@@ -107,23 +107,14 @@ type banOps interface {
 	listBans(ctx context.Context) ([]store.Ban, error)
 }
 
-// banBackend picks the running server's API when it answers, and the data directory otherwise
-// (as accountBackend does).
+// banBackend runs ban operations on the backend adminBackend picks.
 func banBackend(cfg *config.Config) (banOps, func(), error) {
-	client, why := newAPIClient(cfg)
-	if client != nil {
-		if err := client.ping(); err == nil {
-			return client, func() {}, nil
-		} else if !isConnRefused(err) {
-			return nil, nil, fmt.Errorf("the server's API at %s: %w", client.base, err)
-		}
-	}
-	st, err := node.OpenOfflineStore(cfg)
+	client, st, err := adminBackend(cfg)
 	if err != nil {
-		if strings.Contains(err.Error(), "locked") {
-			return nil, nil, fmt.Errorf("the server is running (%v), but its API cannot be used: %s", err, why)
-		}
 		return nil, nil, err
+	}
+	if client != nil {
+		return client, func() {}, nil
 	}
 	return offlineBans{st}, func() { st.Close() }, nil
 }
