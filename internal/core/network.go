@@ -38,6 +38,8 @@ type Network struct {
 
 	nickMu sync.RWMutex // tier 1
 	nicks  map[string]*User
+	// nickShadow holds users that hold a nick the index shows someone else under (nickindex.go).
+	nickShadow map[string][]*User
 
 	chanMu sync.RWMutex // tier 1
 	chans  map[string]*Channel
@@ -175,7 +177,7 @@ func (n *Network) Register(u *User, nick string) error {
 		}
 		return refuse(ErrNicknameInUse, nick)
 	}
-	n.nicks[key] = u
+	n.setNickLocked(key, u)
 	n.nickMu.Unlock()
 
 	u.mu.Lock()
@@ -227,10 +229,12 @@ func (n *Network) ChangeNick(u *User, nick string) (*model.Event, error) {
 		}
 		return nil, refuse(ErrNicknameInUse, nick)
 	}
-	u.mu.Lock()
+	u.mu.RLock()
 	oldKey := u.nickKey
-	delete(n.nicks, oldKey)
-	n.nicks[key] = u
+	u.mu.RUnlock()
+	n.dropNickLocked(oldKey, u)
+	n.setNickLocked(key, u)
+	u.mu.Lock()
 	p := old
 	p.Nick = nick
 	u.prefix.Store(&p)
@@ -293,9 +297,7 @@ func (n *Network) Quit(u *User, reason string) *model.Event {
 		n.removeMember(c, u)
 	}
 	n.nickMu.Lock()
-	if n.nicks[key] == u {
-		delete(n.nicks, key)
-	}
+	n.dropNickLocked(key, u)
 	n.nickMu.Unlock()
 	n.whowas.add(key, whowasFrom(u, u.Prefix(), n.now()))
 	n.countModes(modes, false)

@@ -91,11 +91,13 @@ func (n *Network) applyUserRecord(rec cluster.UserRecord) {
 	n.countModes(UserMode(rec.Modes), true)
 
 	n.nickMu.Lock()
-	if !fresh && oldKey != key && n.nicks[oldKey] == u {
-		delete(n.nicks, oldKey)
+	if !fresh && oldKey != key {
+		n.dropNickLocked(oldKey, u)
 	}
-	if other := n.nicks[key]; other == nil || !other.IsLocal() {
-		n.nicks[key] = u // a stale remote holder gives way: the directory's claim decided
+	if other := n.nicks[key]; other == nil || other == u || !other.IsLocal() {
+		n.setNickLocked(key, u) // a stale remote holder gives way: the directory's claim decided
+	} else {
+		n.shadowLocked(key, u) // shown once the local holder (stale, or about to be) leaves
 	}
 	n.nickMu.Unlock()
 	if fresh {
@@ -167,9 +169,7 @@ func (n *Network) remoteQuit(u *User, ev *model.Event, reason string) {
 		n.removeMember(c, u)
 	}
 	n.nickMu.Lock()
-	if n.nicks[key] == u {
-		delete(n.nicks, key)
-	}
+	n.dropNickLocked(key, u)
 	n.nickMu.Unlock()
 	n.cl.mu.Lock()
 	if n.cl.users[u.ID] == u {

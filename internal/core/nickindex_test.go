@@ -1,0 +1,75 @@
+package core
+
+import (
+	"testing"
+	"time"
+
+	"github.com/parleychat/parley/internal/cluster"
+	"github.com/parleychat/parley/internal/cluster/local"
+	"github.com/parleychat/parley/internal/model"
+)
+
+// clusteredNetwork is node "a" of a network whose directory is in memory, with its replica ready.
+func clusteredNetwork(t *testing.T) *Network {
+	t.Helper()
+	n := New(Options{Casemap: mustCasemap(t), Settings: DefaultSettings(), Node: "a"})
+	n.AttachCluster(ClusterOptions{Directory: local.NewState().Directory(), Incarnation: func() uint64 { return 1 }})
+	t.Cleanup(func() { n.CloseCluster(t.Context()) })
+	n.ApplyChange(cluster.Change{Kind: cluster.ChangeSnapshot})
+	return n
+}
+
+func remoteRecord(id, nick string) cluster.Change {
+	return cluster.Change{Kind: cluster.ChangeUser, User: &cluster.UserRecord{
+		ID: model.ClientID(id), Node: "b", Incarnation: 1, Nick: nick, User: nick, Host: "b.example", Signon: time.Now(),
+	}}
+}
+
+// After a heal, this node's stale client and the directory's owner elsewhere hold one nick for a
+// moment. The local one is shown while both exist; once it quits, the nick must lead to the owner,
+// not vanish (PRIVMSG and WHO would find nobody while NAMES still lists the owner).
+func TestNickShownHolderLeavesShadowTakesOver(t *testing.T) {
+	n := clusteredNetwork(t)
+	stale := n.NewUser(UserSpec{User: "x", Host: "h", IP: "127.0.0.1"}, &recorder{})
+	if err := n.Register(stale, "owner"); err != nil {
+		t.Fatal(err)
+	}
+	n.ApplyChange(remoteRecord("b-1", "Owner"))
+	if got := n.FindUser("owner"); got != stale {
+		t.Fatalf("while both hold the nick, FindUser = %v, want the local holder", got)
+	}
+	n.Quit(stale, "Node lost")
+	got := n.FindUser("OWNER")
+	if got == nil || got.ID != "b-1" {
+		t.Fatalf("after the local holder quit, FindUser = %v, want the remote owner b-1", got)
+	}
+	n.ApplyChange(cluster.Change{Kind: cluster.ChangeUser, Deleted: true, User: &cluster.UserRecord{ID: "b-1"}})
+	deadline := time.Now().Add(5 * time.Second)
+	for n.FindUser("owner") != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the remote owner's deletion never freed the nick")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(n.nickShadow) != 0 {
+		t.Fatalf("shadows left behind: %v", n.nickShadow)
+	}
+}
+
+// A remote user renamed away from a nick it was shadowed under must not be promoted back to it.
+func TestNickShadowThatMovedOnIsNotPromoted(t *testing.T) {
+	n := clusteredNetwork(t)
+	local := n.NewUser(UserSpec{User: "x", Host: "h", IP: "127.0.0.1"}, &recorder{})
+	if err := n.Register(local, "dup"); err != nil {
+		t.Fatal(err)
+	}
+	n.ApplyChange(remoteRecord("b-2", "dup"))
+	n.ApplyChange(remoteRecord("b-2", "elsewhere"))
+	n.Quit(local, "bye")
+	if got := n.FindUser("dup"); got != nil {
+		t.Fatalf("FindUser(dup) = %v after both left the nick", got)
+	}
+	if got := n.FindUser("elsewhere"); got == nil || got.ID != "b-2" {
+		t.Fatalf("FindUser(elsewhere) = %v, want b-2", got)
+	}
+}
