@@ -40,7 +40,7 @@ func (n *Node) newAPI() *api.API {
 	return api.New(api.Options{
 		Network: n.net, Tokens: cfg.API.Tokens, Webhooks: cfg.Webhooks, Version: n.version,
 		Logger: n.log, Metrics: n.metrics, Accounts: n.accountStore(), History: n.apiHistory(),
-		Bans: n.apiBans(),
+		Bans: n.apiBans(), Cluster: n.apiCluster(),
 	})
 }
 
