@@ -1,8 +1,14 @@
 // Package jshistory keeps chat history in a JetStream stream, parley_history (file storage in the
 // data directory, replicated when the cluster has peers), one subject per target (subject.go), and
 // answers queries from an in-memory index (histindex) built by reading the stream at start-up and
-// kept current by every Append. Messages are read back with batched direct gets, so a query costs
-// one request to the stream, not one per message.
+// kept current by following it (follow.go): every node indexes what any node stores, including
+// renames and deletions, in stream order. Messages are read back with pipelined direct gets, so a
+// query costs one round trip to the stream, not one per message.
+//
+// Freshness: this node's own appends are in its index when Append returns. Another node's
+// message reaches this index a moment after that node's Append returned (a few milliseconds on
+// a healthy cluster, longer while a stream or consumer leader moves), so a query racing it may
+// miss it; CatchUp waits for it when that matters.
 //
 // Durability: Append returns once JetStream acknowledged every publish. A single-replica file
 // stream acknowledges after the message is written to the operating system (nats-server flushes
@@ -59,7 +65,8 @@ type History struct {
 	log     *slog.Logger
 	scanned ScanStats // set by Open, read-only afterwards
 	replies replies   // direct-get responses, see fetch.go
-	cover   coverage  // how far the index holds every message, for the snapshot
+	pos     position  // how far the stream is applied, see follow.go
+	fol     follower
 
 	queue   chan store.Entry // Record's events, stored by recordLoop
 	acks    chan *submission // Submit's publishes, settled in order by ackLoop
@@ -112,6 +119,8 @@ func Open(ctx context.Context, js jetstream.JetStream, opt Options) (*History, e
 		h.replies.sub.Unsubscribe()
 		return nil, err
 	}
+	h.fol = follower{stop: make(chan struct{}), done: make(chan struct{})}
+	go h.follow()
 	h.done.Add(3)
 	go h.recordLoop()
 	go h.expireLoop()
@@ -184,9 +193,7 @@ func (h *History) Append(ctx context.Context, entries []store.Entry) error {
 	for i, f := range futures {
 		select {
 		case ack := <-f.Ok():
-			e := entries[i]
-			h.x.Add(e.Target, store.KeyOf(e.Event), ack.Sequence, histindex.DocOf(e.Event))
-			h.cover.mark(ack.Sequence)
+			h.indexOwn(entries[i], ack.Sequence)
 		case err := <-f.Err():
 			if first == nil {
 				first = fmt.Errorf("history append: %w", err)
@@ -280,6 +287,7 @@ func (h *History) Close() error {
 		h.subMu.Unlock()
 		close(h.stop)
 		h.done.Wait()
+		h.stopFollowing()
 		h.replies.sub.Unsubscribe()
 		if h.opt.SnapshotPath != "" {
 			started := time.Now()

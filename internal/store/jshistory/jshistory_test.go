@@ -148,12 +148,13 @@ func TestDeleteAccountPurgesStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.State.Msgs != 1 || len(info.State.Subjects) != 1 {
+	// Left: bob's copy, and the record that tells the other nodes alice's history is gone.
+	if info.State.Msgs != 2 || len(info.State.Subjects) != 2 {
 		t.Fatalf("stream after deleting alice: %d messages, subjects %v", info.State.Msgs, info.State.Subjects)
 	}
 	for subj := range info.State.Subjects {
-		if !strings.Contains(subj, ".pm.bob.") {
-			t.Fatalf("left subject %s, want bob's", subj)
+		if !strings.Contains(subj, ".pm.bob.") && !strings.HasSuffix(subj, ".drop.alice") {
+			t.Fatalf("left subject %s, want bob's conversation and alice's drop record", subj)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package jshistory
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/parleychat/parley/internal/model"
@@ -58,45 +57,6 @@ func (h *History) Targets(ctx context.Context, account string, channels []string
 		from = c
 	}
 	return h.x.Targets(account, channels, from, to, limit), nil
-}
-
-// DeleteAccount implements store.History: one purge of the account's subjects. Safe for
-// concurrent use.
-func (h *History) DeleteAccount(ctx context.Context, account string) error {
-	account = h.opt.Fold(account)
-	if account == "" {
-		return store.ErrInvalid
-	}
-	h.x.DropAccount(account)
-	if err := h.stream.Purge(ctx, jetstreamPurgeSubject(h.subj.account(account))); err != nil {
-		return fmt.Errorf("history: delete account %s: %w", account, err)
-	}
-	return nil
-}
-
-// Redact implements store.Redactor: the message is deleted from the stream and the index. Safe
-// for concurrent use.
-func (h *History) Redact(ctx context.Context, t store.Target, msgid string) (*model.Event, error) {
-	k, err := store.Bound{MsgID: msgid}.Lower()
-	if err != nil {
-		return nil, store.ErrNotFound
-	}
-	seq, ok := h.x.Lookup(t, k)
-	if !ok {
-		return nil, store.ErrNotFound
-	}
-	evs, err := h.fetchEach(ctx, []histindex.Ref{seq})
-	if err != nil {
-		return nil, err
-	}
-	if err := h.stream.DeleteMsg(ctx, seq); err != nil && !isNotFound(err) {
-		return nil, fmt.Errorf("history: redact: %w", err)
-	}
-	h.x.Remove(t, k)
-	if len(evs) == 0 {
-		return nil, store.ErrNotFound // it expired meanwhile
-	}
-	return evs[0], nil
 }
 
 // Search implements store.Searcher from the in-memory word index. Safe for concurrent use.

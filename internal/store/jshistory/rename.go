@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/nats-io/nats.go"
 
@@ -27,10 +26,6 @@ type renameRecord struct {
 
 func (s subjects) rename(from string) string { return s.prefix + "rename." + encodeToken(from) }
 
-func (s subjects) isRename(subject string) bool {
-	return strings.HasPrefix(subject, s.prefix+"rename.")
-}
-
 // RenameChannel moves the history of channel from to channel to and records the move in the
 // stream; it returns once the record is stored. Names differing only in case are one channel:
 // nothing is recorded. Safe for concurrent use.
@@ -49,8 +44,9 @@ func (h *History) RenameChannel(ctx context.Context, from, to string) error {
 		return fmt.Errorf("history rename: %w", err)
 	}
 	select {
-	case ack := <-fut.Ok():
-		h.cover.mark(ack.Sequence)
+	case <-fut.Ok():
+		// This node's follower meets the record too and moves what reached the old name
+		// before it (deliveries in flight now).
 		return nil
 	case err := <-fut.Err():
 		return fmt.Errorf("history rename: %w", err)
@@ -59,12 +55,13 @@ func (h *History) RenameChannel(ctx context.Context, from, to string) error {
 	}
 }
 
-// applyRename replays an alias record found by the scan.
-func (h *History) applyRename(data []byte) {
+// applyRename replays an alias record stored at seq, read by the scan or the follower: only what
+// was stored under the old name before it moves.
+func (h *History) applyRename(seq uint64, data []byte) {
 	var r renameRecord
 	if err := json.Unmarshal(data, &r); err != nil || r.Kind != "RENAME" || r.From == "" || r.To == "" {
 		h.log.Warn("history: unreadable rename record skipped", "err", err)
 		return
 	}
-	h.x.Rename(store.Channel(r.From), store.Channel(r.To))
+	h.x.RenameBefore(store.Channel(r.From), store.Channel(r.To), seq)
 }

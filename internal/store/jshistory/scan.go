@@ -7,7 +7,6 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/store/histindex"
 )
 
@@ -29,23 +28,31 @@ func (h *History) scan(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("history stream info: %w", err)
 	}
+	if info.State.LastSeq < after {
+		// The stream is younger than the snapshot (deleted and made again): the snapshot
+		// names messages of another stream, and following from its sequence would skip ours.
+		h.log.Warn("history: index snapshot newer than the stream, reading the whole stream",
+			"snapshot_seq", after, "stream_last_seq", info.State.LastSeq)
+		h.x, after = histindex.New(h.opt.Fold, h.opt.MaxPerTarget), 0
+	}
+	h.pos.reset(after)
 	n := 0
 	if info.State.Msgs > 0 && info.State.LastSeq > after {
 		if n, err = h.readFrom(ctx, after+1); err != nil {
 			return err
 		}
 	}
-	// Everything up to the last sequence at the start is indexed; appends made by other nodes
-	// meanwhile are found again by saveSnapshot's read.
-	h.cover.reset(max(after, info.State.LastSeq))
+	// The read went at least to the last sequence at the start (further when appends came in
+	// meanwhile); the follower goes on from there.
+	h.pos.reach(info.State.LastSeq)
 	h.log.Info("history indexed", "read", n, "indexed", h.x.Len(), "last_seq", info.State.LastSeq,
 		"snapshot", after > 0, "took", time.Since(started).Round(time.Millisecond).String())
 	h.scanned = ScanStats{Messages: n, Took: time.Since(started), FromSnapshot: after > 0}
 	return ctx.Err()
 }
 
-// readFrom indexes the stream's messages from sequence start to its end through an ordered consumer
-// and returns how many it read.
+// readFrom indexes the stream's messages from sequence start to its end (as it was when the read
+// began) through an ordered consumer and returns how many it read.
 func (h *History) readFrom(ctx context.Context, start uint64) (int, error) {
 	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{h.subj.all()}, DeliverPolicy: jetstream.DeliverAllPolicy}
 	if start > 1 {
@@ -85,23 +92,7 @@ func (h *History) scanBatch(cons jetstream.Consumer, size int, n *int) (uint64, 
 		}
 		pending = meta.NumPending
 		*n++
-		if h.subj.isRename(m.Subject()) {
-			h.applyRename(m.Data())
-			continue
-		}
-		t, err := h.subj.target(m.Subject())
-		if err != nil {
-			continue
-		}
-		ev, err := decode(m.Data())
-		if err != nil {
-			h.log.Warn("history: unreadable record skipped", "seq", meta.Sequence.Stream, "err", err)
-			continue
-		}
-		if c := h.cutoff(); !c.IsZero() && !ev.Time.After(c) {
-			continue
-		}
-		h.x.Add(t, store.KeyOf(ev), meta.Sequence.Stream, histindex.DocOf(ev))
+		h.ingest(meta.Sequence.Stream, m.Subject(), m.Data())
 	}
 	if err := batch.Error(); err != nil {
 		return 0, fmt.Errorf("history scan: %w", err)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/parleychat/parley/internal/store/histindex"
@@ -16,55 +15,9 @@ import (
 // Open deletes the file once loaded, so after a crash (no Close) the next start reads the whole
 // stream: a snapshot older than the running index would miss the redactions and deletions made
 // since. Messages a snapshot still names but the stream no longer has are skipped when read.
-
-// coverage tracks the highest stream sequence up to which the index holds every message, from
-// the start-up scan and then from the acknowledgements of this node's own appends, which arrive
-// out of order. A gap that never closes (another node's append, an acknowledgement nobody waited
-// for) makes it give up: Close then reads what follows the last contiguous sequence.
-type coverage struct {
-	mu     sync.Mutex
-	upTo   uint64              // every sequence <= upTo is indexed (or was deleted)
-	ahead  map[uint64]struct{} // indexed sequences above upTo+1
-	gaveUp bool
-}
-
-// maxAhead bounds the sequences kept while waiting for a gap to close.
-const maxAhead = 1 << 16
-
-func (c *coverage) reset(upTo uint64) {
-	c.mu.Lock()
-	c.upTo, c.ahead, c.gaveUp = upTo, map[uint64]struct{}{}, false
-	c.mu.Unlock()
-}
-
-// mark records that seq is indexed.
-func (c *coverage) mark(seq uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gaveUp || seq <= c.upTo {
-		return
-	}
-	if seq != c.upTo+1 {
-		if c.ahead[seq] = struct{}{}; len(c.ahead) > maxAhead {
-			c.gaveUp, c.ahead = true, nil
-		}
-		return
-	}
-	c.upTo = seq
-	for {
-		if _, ok := c.ahead[c.upTo+1]; !ok {
-			return
-		}
-		delete(c.ahead, c.upTo+1)
-		c.upTo++
-	}
-}
-
-func (c *coverage) contiguous() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.upTo
-}
+//
+// The sequence saved is the follower's position (follow.go): every message of the network up to
+// it is applied. Close stops the follower first, then reads what it had not reached yet.
 
 // fingerprint names the settings an index depends on: the network (the subjects) and the fold
 // (checked on names whose folding differs between the casemappings).
@@ -108,12 +61,11 @@ func (h *History) loadSnapshot() uint64 {
 	return meta.Seq
 }
 
-// saveSnapshot reads what the index may lack (messages after the contiguous coverage: other nodes'
-// appends, unawaited acknowledgements), then writes the snapshot next to its final name and
+// saveSnapshot reads what the stopped follower had not reached, then writes the snapshot next to its final name and
 // renames it into place, so a crash mid-write leaves no half snapshot.
 func (h *History) saveSnapshot(ctx context.Context) error {
 	path := h.opt.SnapshotPath
-	from := h.cover.contiguous()
+	from := h.pos.at()
 	info, err := h.stream.Info(ctx)
 	if err != nil {
 		return err
@@ -128,7 +80,7 @@ func (h *History) saveSnapshot(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = h.x.WriteSnapshot(f, histindex.SnapshotMeta{Fingerprint: h.fingerprint(), Seq: max(info.State.LastSeq, h.cover.contiguous())})
+	err = h.x.WriteSnapshot(f, histindex.SnapshotMeta{Fingerprint: h.fingerprint(), Seq: max(info.State.LastSeq, h.pos.at())})
 	if err == nil {
 		err = f.Sync()
 	}

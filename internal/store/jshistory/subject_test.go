@@ -55,3 +55,32 @@ func FuzzToken(f *testing.F) {
 		}
 	})
 }
+
+// TestRecordSubjects: rename and deletion records never read as messages, messages never as
+// records, and an account's filters take its own records only.
+func TestRecordSubjects(t *testing.T) {
+	s := newSubjects("My Net")
+	records := []string{
+		s.rename("#go"), s.redaction(store.Channel("#go")), s.redaction(store.Private("alice", "bob")),
+		s.drop("alice"),
+	}
+	for _, subj := range records {
+		if !s.isRecord(subj) {
+			t.Errorf("isRecord(%q) = false", subj)
+		}
+		if _, err := s.target(subj); err == nil {
+			t.Errorf("record subject %q reads as a message's target", subj)
+		}
+	}
+	for _, tg := range []store.Target{store.Channel("#rename"), store.Channel("#drop"), store.Private("redact", "drop")} {
+		if s.isRecord(s.of(tg)) {
+			t.Errorf("message subject %q taken for a record", s.of(tg))
+		}
+	}
+	matches := func(filter, subj string) bool { return strings.HasPrefix(subj, strings.TrimSuffix(filter, ">")) }
+	if !matches(s.accountRedactions("alice"), s.redaction(store.Private("alice", "bob"))) ||
+		matches(s.accountRedactions("alice"), s.redaction(store.Private("bob", "alice"))) ||
+		matches(s.account("alice"), s.redaction(store.Private("alice", "bob"))) {
+		t.Error("an account's filters take records that are not its own, or miss its own")
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/parleychat/parley/internal/store"
-	"github.com/parleychat/parley/internal/store/histindex"
 )
 
 // ackTimeout bounds the wait for one submission's acknowledgements.
@@ -88,9 +87,7 @@ func (h *History) settle(sub *submission) error {
 		}
 		select {
 		case ack := <-f.Ok():
-			e := sub.entries[i]
-			h.x.Add(e.Target, store.KeyOf(e.Event), ack.Sequence, histindex.DocOf(e.Event))
-			h.cover.mark(ack.Sequence)
+			h.indexOwn(sub.entries[i], ack.Sequence)
 		case err := <-f.Err():
 			if first == nil {
 				first = fmt.Errorf("history append: %w", err)
