@@ -53,7 +53,7 @@ func (s *rawSource) fill() (*[]byte, int, error) {
 func (s *rawSource) readFD(fd uintptr) bool {
 	b := readPool.Get().(*[]byte)
 	for {
-		n, err := syscall.Read(int(fd), *b)
+		n, err := sysRead(int(fd), *b)
 		switch {
 		case err == syscall.EINTR:
 			continue

@@ -20,6 +20,7 @@ type streamConn struct {
 	nc     net.Conn  // the TCP conn, or the *tls.Conn wrapping it
 	tc     *tls.Conn // nil for plain TCP
 	lr     *lineReader
+	raw    *rawSink // plain TCP on unix: writes without the runtime's syscall bookkeeping
 	remote net.Addr
 	local  net.Addr
 
@@ -33,6 +34,7 @@ func newTCPConn(nc net.Conn, leftover []byte, remote, local net.Addr, max int) *
 	return &streamConn{
 		nc:     nc,
 		lr:     newLineReader(newSource(nc), max, leftover),
+		raw:    newSink(nc),
 		remote: remote,
 		local:  local,
 	}
@@ -66,7 +68,7 @@ func (c *streamConn) WriteLines(lines [][]byte) error {
 	var err error
 	for _, l := range lines {
 		if len(b) > 0 && len(b)+len(l) > maxPooledWriteBuf {
-			if _, err = c.nc.Write(b); err != nil {
+			if err = c.write(b); err != nil {
 				break
 			}
 			b = b[:0]
@@ -74,12 +76,20 @@ func (c *streamConn) WriteLines(lines [][]byte) error {
 		b = append(b, l...)
 	}
 	if err == nil && len(b) > 0 {
-		_, err = c.nc.Write(b)
+		err = c.write(b)
 	}
 	if cap(b) <= 2*maxPooledWriteBuf {
 		*bp = b[:0]
 		writePool.Put(bp)
 	}
+	return err
+}
+
+func (c *streamConn) write(b []byte) error {
+	if c.raw != nil {
+		return c.raw.write(b)
+	}
+	_, err := c.nc.Write(b)
 	return err
 }
 

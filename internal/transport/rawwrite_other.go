@@ -1,0 +1,12 @@
+//go:build !unix
+
+package transport
+
+import "net"
+
+// rawSink is unused off unix: newSink returns nil and the connection's own Write is used.
+type rawSink struct{}
+
+func newSink(net.Conn) *rawSink { return nil }
+
+func (*rawSink) write([]byte) error { panic("unreachable") }

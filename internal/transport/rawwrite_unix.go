@@ -1,0 +1,65 @@
+//go:build unix
+
+package transport
+
+import (
+	"net"
+	"os"
+	"syscall"
+)
+
+// rawSink writes through syscall.RawConn, with the socket call of sysio_*.go; the runtime poller
+// still waits for writability when the socket buffer is full, and the write deadline still applies.
+// Not safe for concurrent use: WriteLines has one caller at a time.
+type rawSink struct {
+	rc  syscall.RawConn
+	fn  func(fd uintptr) bool // s.writeFD, bound once to avoid a closure per write
+	b   []byte
+	err error
+}
+
+// newSink returns the raw writer when the connection exposes its descriptor, else nil (the
+// connection's own Write is used).
+func newSink(nc net.Conn) *rawSink {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	s := &rawSink{rc: rc}
+	s.fn = s.writeFD
+	return s
+}
+
+// write writes all of b, waiting in the poller while the socket buffer is full.
+func (s *rawSink) write(b []byte) error {
+	s.b, s.err = b, nil
+	err := s.rc.Write(s.fn)
+	s.b = nil
+	if err != nil {
+		return err
+	}
+	return s.err
+}
+
+// writeFD runs with the descriptor pinned open. Returning false asks the poller to wait until
+// the socket is writable again.
+func (s *rawSink) writeFD(fd uintptr) bool {
+	for len(s.b) > 0 {
+		n, err := sysWrite(int(fd), s.b)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return false
+		case err != nil:
+			s.err = os.NewSyscallError("write", err)
+			return true
+		}
+		s.b = s.b[n:]
+	}
+	return true
+}
