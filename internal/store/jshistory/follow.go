@@ -51,10 +51,13 @@ const (
 	// maxSkip bounds skip while the follower is held up (no stream leader): past it, the own
 	// appends are forgotten, which costs only their being indexed a second time (a no-op).
 	maxSkip = 1 << 18
-	// followExpiry is the life of one pull request of the follower; its heartbeats come every
-	// half of it, and two missed heartbeats make the ordered consumer recreate itself (after a
-	// restart of the server that held it).
+	// followExpiry is the life of one pull request of the follower.
 	followExpiry = 5 * time.Second
+	// followHeartbeat is how often an idle consumer says it is alive. Two missed heartbeats make
+	// the ordered consumer recreate itself: its server (any peer of the stream, chosen by
+	// JetStream) restarted or left. Until then the follower stands still, so the beat is short;
+	// it costs one small message per beat while nothing is stored.
+	followHeartbeat = 500 * time.Millisecond
 	// retryFollow is the pause before the follower is started again after it failed.
 	retryFollow = time.Second
 )
@@ -240,7 +243,7 @@ func (h *History) followOnce() error {
 		if meta, err := m.Metadata(); err == nil {
 			h.ingest(meta.Sequence.Stream, m.Subject(), m.Data())
 		}
-	}, jetstream.PullExpiry(followExpiry), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+	}, jetstream.PullExpiry(followExpiry), jetstream.PullHeartbeat(followHeartbeat), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		h.log.Debug("history follower", "err", err)
 	}))
 	if err != nil {

@@ -292,3 +292,25 @@ func TestCatchUpEmptyAndClosed(t *testing.T) {
 		t.Error("CatchUp on a closed history returned nil")
 	}
 }
+
+// TestLastSeqIsTheNetworks: CatchUp's goal is the network's last message, not the stream's: a
+// later message of another network would never reach this network's follower.
+func TestLastSeqIsTheNetworks(t *testing.T) {
+	_, js := server(t, t.TempDir())
+	h := open(t, js, Options{})
+	appendTexts(t, h, "#a", time.Now(), "one", "two")
+	other, err := Open(t.Context(), js, Options{Network: "Other", Fold: h.opt.Fold, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	appendTexts(t, other, "#a", time.Now(), "elsewhere")
+	last, err := h.lastSeq(t.Context())
+	if err != nil || last != 2 {
+		t.Errorf("lastSeq = %d, %v; want 2", last, err)
+	}
+	caughtUp(t, h)
+	if l, _ := other.lastSeq(t.Context()); l != 3 {
+		t.Errorf("the other network's lastSeq = %d, want 3", l)
+	}
+}
