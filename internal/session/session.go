@@ -16,6 +16,14 @@ import (
 	"github.com/parleychat/parley/internal/ircmsg"
 )
 
+// tryWriter is a Conn that can also write without waiting for the socket (transport's plain TCP).
+type tryWriter interface {
+	CanTryWrite() bool
+	// TryWriteLines writes what the socket takes now and keeps the rest for the next
+	// WriteLines; it reports whether everything went out.
+	TryWriteLines(lines [][]byte) (done bool, err error)
+}
+
 // Conn is what a session needs of a connection; transport.Conn satisfies it.
 type Conn interface {
 	ReadLine() ([]byte, error)
@@ -60,6 +68,7 @@ const (
 // Session is one live connection. Write and Close are safe from any goroutine.
 type Session struct {
 	conn   Conn
+	tw     tryWriter // conn, when it can write without waiting (plain TCP): see flusher.go
 	srv    *commands.Server
 	client *commands.Client
 	opt    Options
@@ -88,6 +97,9 @@ type Session struct {
 func Serve(srv *commands.Server, reg *Registry, conn Conn, opt Options) {
 	s := &Session{conn: conn, srv: srv, opt: opt, reg: reg, done: make(chan struct{}), flood: newFloodGate(opt.Flood)}
 	s.in.init()
+	if tw, ok := conn.(tryWriter); ok && tw.CanTryWrite() {
+		s.tw = tw
+	}
 	if s.opt.Logger == nil {
 		s.opt.Logger = slog.Default()
 	}

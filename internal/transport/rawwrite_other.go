@@ -10,3 +10,5 @@ type rawSink struct{}
 func newSink(net.Conn) *rawSink { return nil }
 
 func (*rawSink) write([]byte) error { panic("unreachable") }
+
+func (*rawSink) writeNow([]byte) ([]byte, error) { panic("unreachable") }

@@ -12,10 +12,11 @@ import (
 // still waits for writability when the socket buffer is full, and the write deadline still applies.
 // Not safe for concurrent use: WriteLines has one caller at a time.
 type rawSink struct {
-	rc  syscall.RawConn
-	fn  func(fd uintptr) bool // s.writeFD, bound once to avoid a closure per write
-	b   []byte
-	err error
+	rc     syscall.RawConn
+	fn     func(fd uintptr) bool // s.writeFD, bound once to avoid a closure per write
+	b      []byte
+	err    error
+	nowait bool // writeNow: give up on EAGAIN instead of waiting
 }
 
 // newSink returns the raw writer when the connection exposes its descriptor, else nil (the
@@ -32,6 +33,17 @@ func newSink(nc net.Conn) *rawSink {
 	s := &rawSink{rc: rc}
 	s.fn = s.writeFD
 	return s
+}
+
+// writeNow writes what the socket takes without waiting and returns what it did not take.
+func (s *rawSink) writeNow(b []byte) (rest []byte, err error) {
+	s.b, s.err, s.nowait = b, nil, true
+	err = s.rc.Write(s.fn)
+	rest, s.b, s.nowait = s.b, nil, false
+	if err != nil {
+		return rest, err
+	}
+	return rest, s.err
 }
 
 // write writes all of b, waiting in the poller while the socket buffer is full.
@@ -54,7 +66,7 @@ func (s *rawSink) writeFD(fd uintptr) bool {
 		case err == syscall.EINTR:
 			continue
 		case err == syscall.EAGAIN:
-			return false
+			return s.nowait
 		case err != nil:
 			s.err = os.NewSyscallError("write", err)
 			return true

@@ -17,12 +17,14 @@ var writePool = sync.Pool{New: func() any {
 
 // streamConn is a Conn over a byte stream: plain TCP or TLS.
 type streamConn struct {
-	nc     net.Conn  // the TCP conn, or the *tls.Conn wrapping it
-	tc     *tls.Conn // nil for plain TCP
-	lr     *lineReader
-	raw    *rawSink // plain TCP on unix: writes without the runtime's syscall bookkeeping
-	remote net.Addr
-	local  net.Addr
+	nc  net.Conn  // the TCP conn, or the *tls.Conn wrapping it
+	tc  *tls.Conn // nil for plain TCP
+	lr  *lineReader
+	raw *rawSink // plain TCP on unix: writes without the runtime's syscall bookkeeping
+	// pending is what TryWriteLines could not write; WriteLines sends it first.
+	pending []byte
+	remote  net.Addr
+	local   net.Addr
 
 	closeOnce sync.Once
 	closeErr  error
@@ -60,6 +62,13 @@ func (c *streamConn) ReadLine() ([]byte, error) { return c.lr.readLine() }
 // largest batch ever sent), which matters for memory per idle client. On TLS it also lets crypto/tls
 // seal as few records as possible. Call it from one goroutine at a time.
 func (c *streamConn) WriteLines(lines [][]byte) error {
+	if len(c.pending) > 0 {
+		err := c.write(c.pending)
+		c.pending = nil
+		if err != nil {
+			return err
+		}
+	}
 	if len(lines) == 0 {
 		return nil
 	}
@@ -83,6 +92,31 @@ func (c *streamConn) WriteLines(lines [][]byte) error {
 		writePool.Put(bp)
 	}
 	return err
+}
+
+// CanTryWrite reports whether TryWriteLines is available: plain TCP on unix. Safe from any
+// goroutine.
+func (c *streamConn) CanTryWrite() bool { return c.raw != nil && c.tc == nil }
+
+// TryWriteLines writes lines without ever waiting for the socket: what the socket does not take
+// now is kept and goes out first on the next WriteLines, which the caller must make (it reports
+// false). One goroutine can so serve the writes of many connections, waiting on none of them.
+// Call it only when CanTryWrite, from one goroutine at a time, and never with bytes pending.
+func (c *streamConn) TryWriteLines(lines [][]byte) (done bool, err error) {
+	bp := writePool.Get().(*[]byte)
+	b := (*bp)[:0]
+	for _, l := range lines {
+		b = append(b, l...)
+	}
+	rest, err := c.raw.writeNow(b)
+	if err == nil && len(rest) > 0 {
+		c.pending = append([]byte(nil), rest...)
+	}
+	if cap(b) <= 2*maxPooledWriteBuf {
+		*bp = b[:0]
+		writePool.Put(bp)
+	}
+	return err == nil && len(rest) == 0, err
 }
 
 func (c *streamConn) write(b []byte) error {
