@@ -189,11 +189,11 @@ func (n *Node) commandsConfig(cfg *config.Config) commands.Config {
 }
 
 // sessionOptions derives the per-connection limits from the configuration.
-func (n *Node) sessionOptions() session.Options {
+func (n *Node) sessionOptions() *session.Options {
 	n.cfgMu.Lock()
 	l := n.cfg.Limits
 	n.cfgMu.Unlock()
-	return session.Options{
+	return &session.Options{
 		SendQ:               int64(l.SendQ),
 		PingInterval:        l.PingInterval.Duration(),
 		PingTimeout:         l.PingTimeout.Duration(),

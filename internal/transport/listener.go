@@ -129,32 +129,52 @@ func (l *Listener) acceptLoop() {
 }
 
 // serve prepares one connection and runs the handler. A panic in the
-// handler is logged and only costs this connection.
+// handler is logged and only costs this connection. Its frame stays on the
+// stack of every connection for as long as the connection lives, under the
+// reader parked in the poller: the setup and the logging live in functions
+// that return, so the idle goroutine's stack fits the runtime's smallest.
 func (l *Listener) serve(nc net.Conn) {
+	c, release := l.admit(nc)
+	if c == nil {
+		return
+	}
+	defer l.done(c, release)
+	l.h(c)
+}
+
+// admit prepares the connection and asks OnAccept; nil when refused.
+//
+//go:noinline
+func (l *Listener) admit(nc net.Conn) (*streamConn, func()) {
 	c, err := l.prepare(nc)
 	if err != nil {
 		l.opt.Logger.Debug("connection refused", "kind", l.kind, "remote", nc.RemoteAddr().String(), "err", err)
 		_ = nc.Close()
-		return
+		return nil, nil
 	}
-	defer c.Close()
-	defer func() {
-		if p := recover(); p != nil {
-			l.opt.Logger.Error("connection handler panicked", "remote", c.RemoteAddr().String(),
-				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-		}
-	}()
-	if l.opt.OnAccept != nil {
-		release, err := l.opt.OnAccept(c.RemoteAddr())
-		if err != nil {
-			refuse(c, err, l.opt.HandshakeTimeout)
-			return
-		}
-		if release != nil {
-			defer release()
-		}
+	if l.opt.OnAccept == nil {
+		return c, nil
 	}
-	l.h(c)
+	release, err := l.opt.OnAccept(c.RemoteAddr())
+	if err != nil {
+		refuse(c, err, l.opt.HandshakeTimeout)
+		_ = c.Close()
+		return nil, nil
+	}
+	return c, release
+}
+
+// done runs when the handler returns or panics: it logs a panic, closes the
+// connection and releases what OnAccept gave.
+func (l *Listener) done(c *streamConn, release func()) {
+	if p := recover(); p != nil {
+		l.opt.Logger.Error("connection handler panicked", "remote", c.RemoteAddr().String(),
+			"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	}
+	_ = c.Close()
+	if release != nil {
+		release()
+	}
 }
 
 // prepare reads the PROXY header and runs the TLS handshake, both under
