@@ -55,8 +55,8 @@ const (
 	followExpiry = 5 * time.Second
 	// followHeartbeat is how often an idle consumer says it is alive. Two missed heartbeats make
 	// the ordered consumer recreate itself: its server (any peer of the stream, chosen by
-	// JetStream) restarted or left. Until then the follower stands still, so the beat is short;
-	// it costs one small message per beat while nothing is stored.
+	// JetStream) restarted or left. Until then the follower stands still, so the beat is the
+	// shortest nats.go accepts; it costs one small message per beat while nothing is stored.
 	followHeartbeat = 500 * time.Millisecond
 	// retryFollow is the pause before the follower is started again after it failed.
 	retryFollow = time.Second
