@@ -97,8 +97,18 @@ func (n *Network) dirCtx() (context.Context, context.CancelFunc) {
 // unavailable turns a directory failure into the error the door shows.
 func unavailable(err error) error { return fmt.Errorf("%w (%v)", ErrNetworkUnavailable, err) }
 
+// owner is u's claim on its records. A local user belongs to the incarnation it registered under,
+// for life: once the others declare that incarnation lost, anything still written for the user
+// (a queued write, one in flight when the node froze) carries the lost incarnation, which every
+// node ignores and the sweeps delete, instead of a current one that would resurrect a ghost.
 func (n *Network) owner(u *User) cluster.Owner {
-	return cluster.Owner{Client: u.ID, Node: n.node, Incarnation: n.cl.inc()}
+	u.mu.Lock()
+	if u.inc == 0 {
+		u.inc = n.cl.inc()
+	}
+	inc := u.inc
+	u.mu.Unlock()
+	return cluster.Owner{Client: u.ID, Node: n.node, Incarnation: inc}
 }
 
 // claimNick claims the folded nick for u in the directory, before the local registry changes.
@@ -129,7 +139,7 @@ func (n *Network) releaseNickLater(u *User, key string) {
 func (n *Network) userRecord(u *User) cluster.UserRecord {
 	i := u.Info()
 	return cluster.UserRecord{
-		V: cluster.RecordVersion, ID: u.ID, Node: n.node, Incarnation: n.cl.inc(),
+		V: cluster.RecordVersion, ID: u.ID, Node: n.node, Incarnation: n.owner(u).Incarnation,
 		Nick: i.Nick, User: i.User, Host: i.Host, IP: i.IP, Realname: i.Realname, Account: i.Account,
 		Away: i.Away, Modes: uint32(i.Modes), OperClass: i.OperClass, Signon: i.Signon,
 	}

@@ -35,7 +35,7 @@ func (n *Network) joinCluster(u *User, name, key string, opt JoinOptions) (JoinR
 			return JoinResult{}, err
 		}
 		m := &cluster.MemberRecord{V: cluster.RecordVersion, Channel: c.key, Client: u.ID, Node: n.node,
-			Incarnation: n.cl.inc(), Joined: n.now()}
+			Incarnation: n.owner(u).Incarnation, Joined: n.now()}
 		if created && !opt.NoAutoOp {
 			m.Prefixes = model.Op
 		}

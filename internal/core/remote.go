@@ -64,7 +64,13 @@ func (n *Network) applyUserRecord(rec cluster.UserRecord) {
 	}
 	n.cl.mu.Lock()
 	u := n.cl.users[rec.ID]
+	lostInc, lost := n.cl.lost[rec.Node]
 	n.cl.mu.Unlock()
+	if lost && rec.Incarnation <= lostInc {
+		// Written by a node after it was declared lost (a write in flight while it was cut off):
+		// its users left the network at the loss; the sweeps delete the record.
+		return
+	}
 	key := n.cm.Fold(rec.Nick)
 	if u == nil {
 		u = &User{ID: rec.ID, Node: rec.Node, net: n, channels: make(map[*Channel]struct{}), registered: true}

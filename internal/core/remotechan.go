@@ -102,6 +102,10 @@ func (n *Network) applyMemberRecord(rec cluster.MemberRecord) {
 	pk := rec.Channel + "\x00" + string(rec.Client)
 	n.cl.mu.Lock()
 	u := n.cl.users[rec.Client]
+	if lostInc, lost := n.cl.lost[rec.Node]; lost && rec.Incarnation <= lostInc {
+		n.cl.mu.Unlock()
+		return // a lost incarnation's late write, as in applyUserRecord
+	}
 	if u == nil || c == nil {
 		if rec.Node != n.node {
 			n.cl.pending[pk] = rec

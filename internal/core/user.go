@@ -60,7 +60,7 @@ type User struct {
 	Node model.NodeID
 	net  *Network
 	sink Sink
-	inc  uint64 // a remote user's node incarnation (under mu); 0 for local users
+	inc  uint64 // the node incarnation the user belongs to (under mu): a remote user's from its record, a local user's from its first nick claim
 
 	prefix atomic.Pointer[model.Prefix]
 
