@@ -49,6 +49,7 @@ type clusterLink struct {
 	users   map[model.ClientID]*User        // every registered user, local and remote, by id
 	pending map[string]cluster.MemberRecord // memberships whose user or channel is not known yet
 	lost    map[model.NodeID]uint64         // nodes declared lost, with the lost incarnation
+	shown   map[model.NodeID][]shownJoin    // remote JOINs shown ahead of the replica (shownjoins.go)
 }
 
 // AttachCluster makes the network one node of many: from now on registrations, nick changes,

@@ -204,14 +204,17 @@ func (n *Network) NodeLost(rec cluster.NodeRecord) {
 		}
 	}
 	n.cl.mu.Unlock()
+	quit := make(map[string]bool, len(gone))
 	for _, u := range gone {
 		u.mu.RLock()
 		inc := u.inc
 		u.mu.RUnlock()
 		if inc <= rec.Incarnation {
+			quit[n.cm.Fold(u.Nick())] = true
 			n.remoteQuit(u, nil, lostReason(rec.Node))
 		}
 	}
+	n.quitShownJoins(rec, quit)
 }
 
 // DropLocalUsers disconnects every local user, each seeing reason: the node was declared lost by

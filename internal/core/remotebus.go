@@ -29,6 +29,9 @@ func (n *Network) HandleBusEvent(_ string, ev *model.Event) {
 		}
 	case model.KindJoin, model.KindPart, model.KindMode, model.KindTopic, model.KindRename, model.KindMetadata:
 		if c := n.FindChannel(ev.Target); c != nil {
+			if ev.Kind == model.KindJoin {
+				n.noteShownJoin(ev, c)
+			}
 			deliverLocal(c, ev, 0)
 		}
 	case model.KindKick:

@@ -73,3 +73,39 @@ func TestNickShadowThatMovedOnIsNotPromoted(t *testing.T) {
 		t.Fatalf("FindUser(elsewhere) = %v, want b-2", got)
 	}
 }
+
+func quitsOf(r *recorder, nick string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, ev := range r.evs {
+		if ev.Kind == model.KindQuit && ev.Source.Nick == nick {
+			n++
+		}
+	}
+	return n
+}
+
+// A remote JOIN shown before the replica holds the membership (the watch stalled with the node that
+// is about to be lost): the node's loss still shows its QUIT, once, so no ghost stays in the
+// local members' lists. A user the replica holds gets exactly one QUIT too.
+func TestNodeLostQuitsJoinsShownAheadOfTheReplica(t *testing.T) {
+	n := clusteredNetwork(t)
+	_, r := joinedUser(t, n, "alice", "#c")
+	n.ApplyChange(remoteRecord("b-9", "known"))
+	n.ApplyChange(cluster.Change{Kind: cluster.ChangeMember, Member: &cluster.MemberRecord{
+		Channel: "#c", Client: "b-9", Node: "b", Incarnation: 1, Joined: time.Now()}, Revision: 1})
+	for _, nick := range []string{"known", "ghost"} {
+		n.HandleBusEvent("", &model.Event{Kind: model.KindJoin, ID: "j-" + nick, Time: time.Now(), Node: "b",
+			Source: model.Prefix{Nick: nick, User: nick, Host: "b.example"}, Target: "#c"})
+	}
+	n.NodeLost(cluster.NodeRecord{Node: "b", Incarnation: 1})
+	for _, nick := range []string{"known", "ghost"} {
+		if got := quitsOf(r, nick); got != 1 {
+			t.Errorf("alice saw %d QUITs of %s, want 1", got, nick)
+		}
+	}
+	if n.FindUser("known") != nil {
+		t.Error("the lost node's user is still on the network")
+	}
+}
