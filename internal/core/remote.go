@@ -204,6 +204,7 @@ func (n *Network) NodeLost(rec cluster.NodeRecord) {
 		}
 	}
 	n.cl.mu.Unlock()
+	shown := n.takeShownJoins(rec.Node)
 	quit := make(map[string]bool, len(gone))
 	for _, u := range gone {
 		u.mu.RLock()
@@ -211,10 +212,11 @@ func (n *Network) NodeLost(rec cluster.NodeRecord) {
 		u.mu.RUnlock()
 		if inc <= rec.Incarnation {
 			quit[n.cm.Fold(u.Nick())] = true
+			n.addShownMemberships(u, shown)
 			n.remoteQuit(u, nil, lostReason(rec.Node))
 		}
 	}
-	n.quitShownJoins(rec, quit)
+	n.quitShownJoins(rec, shown, quit)
 }
 
 // DropLocalUsers disconnects every local user, each seeing reason: the node was declared lost by

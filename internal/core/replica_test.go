@@ -95,17 +95,19 @@ func TestNodeLostQuitsJoinsShownAheadOfTheReplica(t *testing.T) {
 	n.ApplyChange(remoteRecord("b-9", "known"))
 	n.ApplyChange(cluster.Change{Kind: cluster.ChangeMember, Member: &cluster.MemberRecord{
 		Channel: "#c", Client: "b-9", Node: "b", Incarnation: 1, Joined: time.Now()}, Revision: 1})
-	for _, nick := range []string{"known", "ghost"} {
+	n.ApplyChange(remoteRecord("b-10", "half")) // its membership never arrives
+	nicks := []string{"known", "ghost", "half"}
+	for _, nick := range nicks {
 		n.HandleBusEvent("", &model.Event{Kind: model.KindJoin, ID: "j-" + nick, Time: time.Now(), Node: "b",
 			Source: model.Prefix{Nick: nick, User: nick, Host: "b.example"}, Target: "#c"})
 	}
 	n.NodeLost(cluster.NodeRecord{Node: "b", Incarnation: 1})
-	for _, nick := range []string{"known", "ghost"} {
+	for _, nick := range nicks {
 		if got := quitsOf(r, nick); got != 1 {
 			t.Errorf("alice saw %d QUITs of %s, want 1", got, nick)
 		}
 	}
-	if n.FindUser("known") != nil {
-		t.Error("the lost node's user is still on the network")
+	if n.FindUser("known") != nil || n.FindUser("half") != nil {
+		t.Error("the lost node's users are still on the network")
 	}
 }

@@ -50,34 +50,63 @@ func (n *Network) noteShownJoin(ev *model.Event, c *Channel) {
 	n.cl.shown[ev.Node] = append(keep, shownJoin{at: now, channel: c.key, source: ev.Source})
 }
 
-// quitShownJoins shows the QUIT of every user the lost node's JOINs showed ahead of the replica
-// and that the replica still does not hold: once to each local member of their channels. quit
-// holds the folded nicks whose QUIT NodeLost already showed.
-func (n *Network) quitShownJoins(rec cluster.NodeRecord, quit map[string]bool) {
+// takeShownJoins returns and forgets the JOINs of node shown ahead of the replica.
+func (n *Network) takeShownJoins(node model.NodeID) []shownJoin {
 	n.cl.mu.Lock()
-	list := n.cl.shown[rec.Node]
-	delete(n.cl.shown, rec.Node)
-	n.cl.mu.Unlock()
-	told := map[string]map[*User]bool{} // nick -> local users already told
-	for _, s := range list {
+	defer n.cl.mu.Unlock()
+	list := n.cl.shown[node]
+	delete(n.cl.shown, node)
+	return list
+}
+
+// addShownMemberships completes the replica with the memberships of u that were shown but never
+// arrived, so that its QUIT reaches those channels' members too.
+func (n *Network) addShownMemberships(u *User, shown []shownJoin) {
+	key := n.cm.Fold(u.Nick())
+	for _, s := range shown {
+		if n.cm.Fold(s.source.Nick) != key {
+			continue
+		}
 		c := n.FindChannel(s.channel)
 		if c == nil {
 			continue
 		}
-		if quit[n.cm.Fold(s.source.Nick)] {
-			continue // NodeLost's remoteQuit told its neighbours
+		c.mu.Lock()
+		if c.members[u] == nil && !c.dead {
+			c.members[u] = &Member{Joined: s.at}
+			u.mu.Lock()
+			u.channels[c] = struct{}{}
+			u.mu.Unlock()
+		}
+		c.mu.Unlock()
+	}
+}
+
+// quitShownJoins shows the QUIT of every user the lost node's JOINs showed ahead of the replica
+// that the replica did not hold at all: once to each local member of their channels. quit holds
+// the folded nicks whose QUIT NodeLost showed through the replica.
+func (n *Network) quitShownJoins(rec cluster.NodeRecord, shown []shownJoin, quit map[string]bool) {
+	told := map[string]map[*User]bool{} // folded nick -> local users already told
+	for _, s := range shown {
+		key := n.cm.Fold(s.source.Nick)
+		if quit[key] {
+			continue
+		}
+		c := n.FindChannel(s.channel)
+		if c == nil {
+			continue
 		}
 		if u := n.FindUser(s.source.Nick); u != nil && u.Node == rec.Node && !u.IsLocal() {
 			continue // a newer incarnation's user of the same nick
 		}
-		if told[s.source.Nick] == nil {
-			told[s.source.Nick] = map[*User]bool{}
+		if told[key] == nil {
+			told[key] = map[*User]bool{}
 		}
 		ev := &model.Event{Kind: model.KindQuit, ID: n.NewMsgID(), Time: n.now(), Node: rec.Node,
 			Source: s.source, Text: lostReason(rec.Node)}
 		for _, lm := range *c.snapshot.Load() {
-			if !told[s.source.Nick][lm.user] {
-				told[s.source.Nick][lm.user] = true
+			if !told[key][lm.user] {
+				told[key][lm.user] = true
 				lm.user.sink.Deliver(ev)
 			}
 		}
