@@ -3,6 +3,8 @@ package cluster
 import (
 	"context"
 	"time"
+
+	"github.com/parleychat/parley/internal/model"
 )
 
 // Liveness tells which nodes are alive. Each node writes a heartbeat every second; a node whose
@@ -35,6 +37,9 @@ type Liveness interface {
 	// node must disconnect its local clients. After h returns the node continues under a new
 	// incarnation.
 	SetSelfLostHandler(h func(old NodeRecord))
+	// Silent reports whether this node has not seen node's heartbeat change for longer than two
+	// intervals (or does not know it): a verdict on it may be coming.
+	Silent(node model.NodeID) bool
 	// Close stops the heartbeats and removes this node's heartbeat and remaining records, a
 	// graceful leave that declares nothing lost. Safe to call more than once.
 	Close(ctx context.Context) error

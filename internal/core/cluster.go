@@ -34,6 +34,10 @@ type ClusterOptions struct {
 	Incarnation func() uint64
 	// Timeout bounds each directory call; default 5s.
 	Timeout time.Duration
+	// Silent reports whether a node's heartbeat has gone quiet (cluster.Liveness Silent); nil
+	// means never. A user whose record is deleted while its node is silent waits for the verdict,
+	// so its QUIT says the node was lost rather than "Connection closed".
+	Silent func(model.NodeID) bool
 }
 
 // clusterLink is the Network's side of the directory. The maps are guarded by mu, a leaf lock:
@@ -41,6 +45,7 @@ type ClusterOptions struct {
 type clusterLink struct {
 	dir     cluster.Directory
 	inc     func() uint64
+	silent  func(model.NodeID) bool
 	timeout time.Duration
 	ready   atomic.Bool // the watch delivered its snapshot: the replica is complete
 	queue   *writeQueue
@@ -62,7 +67,7 @@ func (n *Network) AttachCluster(opt ClusterOptions) {
 		opt.Timeout = 5 * time.Second
 	}
 	cl := &clusterLink{
-		dir: opt.Directory, inc: opt.Incarnation, timeout: opt.Timeout, queue: newWriteQueue(n.log),
+		dir: opt.Directory, inc: opt.Incarnation, silent: opt.Silent, timeout: opt.Timeout, queue: newWriteQueue(n.log),
 		users: make(map[model.ClientID]*User), pending: make(map[string]cluster.MemberRecord),
 		lost: make(map[model.NodeID]uint64),
 	}

@@ -141,7 +141,35 @@ func (n *Network) applyUserDelete(id model.ClientID) {
 		n.remoteQuit(u, nil, lostReason(u.Node))
 		return
 	}
+	if n.cl.silent != nil && n.cl.silent(u.Node) {
+		n.awaitVerdict(u, time.Now().Add(verdictWait))
+		return
+	}
 	time.AfterFunc(quitGrace, func() { n.remoteQuit(u, nil, "Connection closed") })
+}
+
+// verdictWait bounds how long a deleted user of a silent node waits for the node to be declared
+// lost (NodeLost then quits it) before it leaves with a generic reason.
+const verdictWait = 15 * time.Second
+
+// awaitVerdict waits for a silent node's fate: the survivor that won its cleanup deleted u's
+// record, and this node's own view of the loss is seconds behind (its watch of the markers can be
+// served by the lost node). Once the node is declared lost, NodeLost quits u with the reason; if
+// the node speaks again or the wait ends, u leaves as a plain disconnection.
+func (n *Network) awaitVerdict(u *User, until time.Time) {
+	time.AfterFunc(quitGrace/2, func() {
+		u.mu.RLock()
+		gone := u.gone
+		u.mu.RUnlock()
+		if gone {
+			return // NodeLost or the bus QUIT took it
+		}
+		if time.Now().Before(until) && n.cl.silent(u.Node) {
+			n.awaitVerdict(u, until)
+			return
+		}
+		n.remoteQuit(u, nil, "Connection closed")
+	})
 }
 
 func idNode(u *User) model.NodeID {

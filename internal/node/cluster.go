@@ -81,6 +81,7 @@ func (n *Node) startCluster(nc *nodeCluster) error {
 	n.net.AttachCluster(core.ClusterOptions{
 		Directory:   nc.cl.Directory(),
 		Incarnation: func() uint64 { return live.Self().Incarnation },
+		Silent:      live.Silent,
 	})
 	live.SetLostHandler(func(lost cluster.NodeRecord, _ bool) {
 		n.log.Warn("cluster: node lost", "node", string(lost.Node), "incarnation", lost.Incarnation)

@@ -71,15 +71,15 @@ func (l *Liveness) declare(rec cluster.NodeRecord) {
 	cur, err := l.st.GetNode(ctx, rec.Node)
 	switch {
 	case errors.Is(err, cluster.ErrNotFound):
-		// Gone: a graceful leave, or the winner's cleanup already deleted the heartbeat (then the
-		// marker has arrived, and unclaim reports it).
+		// Gone: the winner's cleanup deleted the heartbeat, or a graceful leave. The marker would
+		// tell, but this node's watch of it can stall (served by the lost node) for longer than
+		// the guarantee allows: the claim below answers at once, lost (marker there) or not. After
+		// a graceful leave it declares an incarnation with nothing left to clean.
 		l.mu.Lock()
 		if p := l.peers[rec.Node]; p != nil && p.rec.Incarnation == rec.Incarnation {
 			delete(l.peers, rec.Node)
 		}
 		l.mu.Unlock()
-		l.unclaim(k)
-		return
 	case err != nil:
 		l.unclaim(k)
 		return

@@ -88,7 +88,8 @@ type Liveness struct {
 	lost       map[lostKey]*lostState
 	onLost     func(cluster.NodeRecord, bool)
 	onSelfLost func(cluster.NodeRecord)
-	putFailing bool // the last heartbeat write failed (logged once per outage)
+	putFailing bool      // the last heartbeat write failed (logged once per outage)
+	lastCheck  time.Time // when check last ran: a long gap means this process was frozen
 
 	handlerMu sync.Mutex // serialises handler calls
 
@@ -188,7 +189,8 @@ func (l *Liveness) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	l.wg.Add(1)
+	l.wg.Add(2)
+	go l.beatLoop()
 	go l.loop()
 	return nil
 }
@@ -225,20 +227,33 @@ func (l *Liveness) setRevision(inc, rev uint64) {
 	l.mu.Unlock()
 }
 
-// loop beats every Interval and checks for silent peers four times as often, so a loss is
-// declared within a quarter interval of the timeout rather than a whole one.
-func (l *Liveness) loop() {
+// beatLoop writes the heartbeat every Interval. It runs apart from the checks: a write can hang
+// up to Interval while a bucket has no leader, and the checks must keep their pace (a gap between
+// two checks means the process itself was not running, see check).
+func (l *Liveness) beatLoop() {
 	defer l.wg.Done()
 	beat := time.NewTicker(l.opt.Interval)
 	defer beat.Stop()
-	check := time.NewTicker(l.opt.Interval / 4)
-	defer check.Stop()
 	for {
 		select {
 		case <-l.ctx.Done():
 			return
 		case <-beat.C:
 			l.beat()
+		}
+	}
+}
+
+// loop checks for silent peers four times per Interval, so a loss is declared within a quarter
+// interval of the timeout rather than a whole one.
+func (l *Liveness) loop() {
+	defer l.wg.Done()
+	check := time.NewTicker(l.opt.Interval / 4)
+	defer check.Stop()
+	for {
+		select {
+		case <-l.ctx.Done():
+			return
 		case <-check.C:
 			l.check()
 		}
@@ -270,11 +285,31 @@ func (l *Liveness) beat() {
 	}
 }
 
+// Silent implements cluster.Liveness. Safe for concurrent use.
+func (l *Liveness) Silent(node model.NodeID) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p := l.peers[node]
+	return p == nil || l.opt.Now().Sub(p.seen) > 2*l.opt.Interval
+}
+
 // check starts a declaration for every peer silent for longer than the timeout.
 func (l *Liveness) check() {
 	now := l.opt.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	// A process that was stopped (SIGSTOP, a VM paused, a machine swapping) wakes up with every
+	// peer apparently silent for as long as it slept. Its own view is what went stale: silence is
+	// counted again from now, and if the others declared it lost meanwhile, their marker says so.
+	last := l.lastCheck
+	l.lastCheck = now
+	if gap := now.Sub(last); !last.IsZero() && gap > max(2*l.opt.Interval, l.opt.Timeout/2) {
+		l.log.Warn("this node was not running for a while; timing its peers again from now", "gap", gap.Round(time.Millisecond).String())
+		for _, p := range l.peers {
+			p.seen = now
+		}
+		return
+	}
 	for _, p := range l.peers {
 		if now.Sub(p.seen) < l.opt.Timeout {
 			continue
