@@ -2,7 +2,6 @@ package node_test
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,16 +18,9 @@ import (
 // steal a nick taken meanwhile, and the network is one again with no duplicate nick. (That a cut
 // node refuses registrations while it runs cut off is TestClusterNodeLost, in process.)
 //
-// Known failure, about two runs in five: the nick's new owner drops out of the replicas' nick
-// index after the heal (WHO stale and PRIVMSG stale find nobody, NAMES still lists it). Two causes
-// in core: a remote QUIT is matched by nick (remotebus.go, KindQuit: FindUser(ev.Source.Nick)), so
-// the healed node's late QUIT of its stale client removes the new owner on the other nodes; and on
-// the healed node, the new owner's record loses to the stale local holder of the nick
-// (applyUserRecord), whose QUIT then leaves the nick unindexed. The test runs when
-// PARLEY_PARTITION_TEST=1 until that is fixed.
 func TestClusterPartitionHeals(t *testing.T) {
-	if os.Getenv("PARLEY_PARTITION_TEST") != "1" {
-		t.Skip("known failure in core after a heal; set PARLEY_PARTITION_TEST=1 to run")
+	if testing.Short() {
+		t.Skip("multi-node test with real processes")
 	}
 	pc := startProcCluster(t, 3)
 	alice := pc.connect(0, "alice")

@@ -2,7 +2,6 @@ package node_test
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,14 +13,9 @@ import (
 // The others' users see its clients QUIT with a clear reason within node_timeout and a few
 // seconds, its nicks are free, no ghost is left in NAMES or WHO; restarted on the same data
 // directory, the node does not bring its old clients back and registers new ones.
-//
-// Known failures under load (two runs in three with -race on two cores, none in three without):
-// a survivor never sees the QUIT of one of the lost node's clients, or a survivor's WHO of the
-// channel loses a live member (alice) after the loss; and the first start of three nodes can
-// take over 30 seconds. The test runs when PARLEY_KILL_TEST=1 until those are fixed.
 func TestClusterKill9(t *testing.T) {
-	if os.Getenv("PARLEY_KILL_TEST") != "1" {
-		t.Skip("known failures in the node-loss path under load; set PARLEY_KILL_TEST=1 to run")
+	if testing.Short() {
+		t.Skip("multi-node test with real processes")
 	}
 	pc := startProcCluster(t, 3)
 	alice := pc.connect(0, "alice")
