@@ -70,6 +70,8 @@ type ChannelRecord struct {
 	TopicBy  string      `json:"topic_by,omitempty"`
 	TopicAt  time.Time   `json:"topic_at,omitzero"`
 	Bans     []ListEntry `json:"bans,omitempty"`
+	Excepts  []ListEntry `json:"excepts,omitempty"` // +e
+	Invexes  []ListEntry `json:"invexes,omitempty"` // +I
 	Revision uint64      `json:"-"` // the store's revision this record was read at
 }
 

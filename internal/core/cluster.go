@@ -236,10 +236,26 @@ func (c *Channel) recordLocked() cluster.ChannelRecord {
 		ChanKey: c.chanKey, Limit: c.limit, Topic: c.topic.Text, TopicBy: c.topic.SetBy, TopicAt: c.topic.SetAt,
 		Revision: c.rev,
 	}
-	for _, b := range c.bans {
-		rec.Bans = append(rec.Bans, cluster.ListEntry{Mask: b.Mask, SetBy: b.SetBy, SetAt: b.SetAt})
-	}
+	rec.Bans = toRecordList(c.bans)
+	rec.Excepts = toRecordList(c.excepts)
+	rec.Invexes = toRecordList(c.invexes)
 	return rec
+}
+
+func toRecordList(l []ListEntry) []cluster.ListEntry {
+	var out []cluster.ListEntry
+	for _, e := range l {
+		out = append(out, cluster.ListEntry{Mask: e.Mask, SetBy: e.SetBy, SetAt: e.SetAt})
+	}
+	return out
+}
+
+func fromRecordList(dst []ListEntry, l []cluster.ListEntry) []ListEntry {
+	dst = dst[:0]
+	for _, e := range l {
+		dst = append(dst, ListEntry{Mask: e.Mask, SetBy: e.SetBy, SetAt: e.SetAt})
+	}
+	return dst
 }
 
 // syncChannel writes c's record after a local change (MODE, TOPIC). On a conflict it re-reads
@@ -319,7 +335,11 @@ func applyModesToRecord(rec *cluster.ChannelRecord, applied []ModeChange) {
 	for _, ch := range applied {
 		switch {
 		case ch.Mode == 'b':
-			rec.Bans = editBans(rec.Bans, ch)
+			rec.Bans = editList(rec.Bans, ch)
+		case ch.Mode == 'e':
+			rec.Excepts = editList(rec.Excepts, ch)
+		case ch.Mode == 'I':
+			rec.Invexes = editList(rec.Invexes, ch)
 		case ch.Mode == 'k':
 			rec.ChanKey = ""
 			rec.Modes &^= uint32(CModeKey)
@@ -346,9 +366,9 @@ func applyModesToRecord(rec *cluster.ChannelRecord, applied []ModeChange) {
 	}
 }
 
-func editBans(bans []cluster.ListEntry, ch ModeChange) []cluster.ListEntry {
-	out := bans[:0:0]
-	for _, b := range bans {
+func editList(list []cluster.ListEntry, ch ModeChange) []cluster.ListEntry {
+	out := list[:0:0]
+	for _, b := range list {
 		if b.Mask != ch.Arg {
 			out = append(out, b)
 		}

@@ -23,10 +23,9 @@ func (n *Network) applyChannelRecord(c *Channel, rec cluster.ChannelRecord) *Cha
 		if !rec.Created.IsZero() {
 			c.created = rec.Created
 		}
-		c.bans = c.bans[:0]
-		for _, b := range rec.Bans {
-			c.bans = append(c.bans, ListEntry{Mask: b.Mask, SetBy: b.SetBy, SetAt: b.SetAt})
-		}
+		c.bans = fromRecordList(c.bans, rec.Bans)
+		c.excepts = fromRecordList(c.excepts, rec.Excepts)
+		c.invexes = fromRecordList(c.invexes, rec.Invexes)
 	}
 	c.mu.Unlock()
 	return c

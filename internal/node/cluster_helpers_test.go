@@ -100,6 +100,24 @@ func waitBan(t *testing.T, n *node.Node, channel, mask string) {
 	})
 }
 
+// waitList waits until the node's replica has (or, with present false, lacks) mask in the
+// channel's list mode (e, I).
+func waitList(t *testing.T, n *node.Node, channel string, mode byte, mask string, present bool) {
+	t.Helper()
+	testkit.CheckFor(t, clusterWait, 5*time.Millisecond, func() error {
+		found := false
+		if c := n.Network().FindChannel(channel); c != nil {
+			for _, e := range c.List(mode) {
+				found = found || e.Mask == mask
+			}
+		}
+		if found != present {
+			return fmt.Errorf("+%c %s on %s: %v", mode, mask, channel, found)
+		}
+		return nil
+	})
+}
+
 // waitAway waits until the node's replica shows nick away with text.
 func waitAway(t *testing.T, n *node.Node, nick, text string) {
 	t.Helper()

@@ -82,6 +82,27 @@ func TestClusterOneNetwork(t *testing.T) {
 	carol.Send("JOIN #one")
 	carol.Expect("474")
 
+	// A ban exception set on A lets carol past the ban on C; once removed, the ban holds again.
+	alice.Send("MODE #one +e carol!*@*")
+	expectFrom(t, bob, "alice", "MODE")
+	waitList(t, nodes[2], "#one", 'e', "carol!*@*", true)
+	carol.Join("#one")
+	expectFrom(t, alice, "carol", "JOIN")
+	carol.Send("PART #one")
+	expectFrom(t, alice, "carol", "PART")
+	alice.Send("MODE #one -e carol!*@*")
+	expectFrom(t, bob, "alice", "MODE")
+	waitList(t, nodes[2], "#one", 'e', "carol!*@*", false)
+	carol.Send("JOIN #one")
+	carol.Expect("474")
+
+	// An invite exception (+I) set on A lets carol (on C) into an invite-only channel.
+	alice.Join("#two")
+	alice.Send("MODE #two +iI carol!*@*")
+	waitList(t, nodes[2], "#two", 'I', "carol!*@*", true)
+	carol.Join("#two")
+	expectFrom(t, alice, "carol", "JOIN")
+
 	// INVITE crosses nodes and lets carol past the ban.
 	alice.Send("INVITE carol #one")
 	if m := expectFrom(t, carol, "alice", "INVITE"); m.Param(1) != "#one" {
