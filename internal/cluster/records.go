@@ -72,7 +72,7 @@ type ChannelRecord struct {
 	Bans     []ListEntry `json:"bans,omitempty"`
 	Excepts  []ListEntry `json:"excepts,omitempty"` // +e
 	Invexes  []ListEntry `json:"invexes,omitempty"` // +I
-	Revision uint64      `json:"-"` // the store's revision this record was read at
+	Revision uint64      `json:"-"`                 // the store's revision this record was read at
 }
 
 // MemberRecord is one user's membership of one channel. It carries the member's node and

@@ -17,7 +17,6 @@ import (
 // declared lost and drops its stale clients, a registration queued while it was cut does not
 // steal a nick taken meanwhile, and the network is one again with no duplicate nick. (That a cut
 // node refuses registrations while it runs cut off is TestClusterNodeLost, in process.)
-//
 func TestClusterPartitionHeals(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-node test with real processes")

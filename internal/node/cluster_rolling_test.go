@@ -17,7 +17,6 @@ import (
 // then start on the same data directory) while clients on the other two keep chatting in one
 // channel. Those clients stay connected and keep getting their echoes through each restart, and
 // every message whose echo (echo-message) came back is in the channel's history at the end.
-//
 func TestClusterRollingRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-node test with real processes")
