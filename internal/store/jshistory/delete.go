@@ -64,6 +64,8 @@ func (h *History) Redact(ctx context.Context, t store.Target, msgid string) (*mo
 	if err != nil {
 		return nil, store.ErrNotFound
 	}
+	op := h.beginOwn()
+	defer op.end()
 	seq, ok := h.x.Lookup(t, k)
 	if !ok {
 		return nil, store.ErrNotFound
@@ -78,10 +80,14 @@ func (h *History) Redact(ctx context.Context, t store.Target, msgid string) (*mo
 	p := &h.pos
 	p.mu.Lock()
 	h.x.Remove(t, k)
-	p.settleLocked(seq, true) // a delivery already in flight must not bring it back
+	// A follower's delivery already in flight must not bring it back. A Solo history has no
+	// follower, and keeps skip empty.
+	if !h.opt.Solo {
+		p.settleLocked(seq, true)
+	}
 	p.mu.Unlock()
 	rec := deletionRecord{Kind: "REDACT", MsgID: msgid}
-	if err := h.publishRecord(ctx, h.subj.redaction(h.x.Fold(t)), rec); err != nil {
+	if _, err := h.publishRecord(ctx, h.subj.redaction(h.x.Fold(t)), rec); err != nil {
 		h.log.Warn("history: redaction record not stored; other nodes' indexes still name the message", "err", err)
 	}
 	if len(evs) == 0 {
@@ -97,23 +103,31 @@ func (h *History) DeleteAccount(ctx context.Context, account string) error {
 	if account == "" {
 		return store.ErrInvalid
 	}
+	op := h.beginOwn()
+	defer op.end()
 	p := &h.pos
 	p.mu.Lock()
 	h.x.DropAccount(account)
 	p.dropping[account]++ // until the follower reaches the drop record
+	h.holdLocked(account) // Solo: until the drop record is stored
 	p.mu.Unlock()
 	err := h.stream.Purge(ctx, jetstreamPurgeSubject(h.subj.account(account)))
 	if err == nil {
 		err = h.stream.Purge(ctx, jetstreamPurgeSubject(h.subj.accountRedactions(account)))
 	}
 	if err != nil {
+		op.doubt("an account's history was partly deleted")
 		h.undrop(account)
 		return fmt.Errorf("history: delete account %s: %w", account, err)
 	}
-	if err := h.publishRecord(ctx, h.subj.drop(account), deletionRecord{Kind: "DROP"}); err != nil {
+	seq, err := h.publishRecord(ctx, h.subj.drop(account), deletionRecord{Kind: "DROP"})
+	if err != nil {
+		op.doubt("a drop record was not stored")
 		h.undrop(account)
 		h.log.Warn("history: drop record not stored; other nodes' indexes still name the account's messages", "err", err)
+		return nil
 	}
+	op.dropped(account, seq)
 	return nil
 }
 
@@ -129,16 +143,21 @@ func (h *History) undropLocked(account string) {
 		h.pos.dropping[account] = n - 1
 	} else {
 		delete(h.pos.dropping, account)
+		h.releaseLocked(account)
 	}
 }
 
-func (h *History) publishRecord(ctx context.Context, subject string, rec any) error {
+// publishRecord stores a deletion record and returns its sequence.
+func (h *History) publishRecord(ctx context.Context, subject string, rec any) (uint64, error) {
 	data, err := json.Marshal(rec)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	_, err = h.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: data})
-	return err
+	ack, err := h.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: data})
+	if err != nil {
+		return 0, err
+	}
+	return ack.Sequence, nil
 }
 
 // applyRecord applies a rename or deletion record stored at seq. Caller holds pos.mu.

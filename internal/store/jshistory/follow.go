@@ -29,7 +29,8 @@ import (
 
 // position is what this node has applied of the stream. Its lock orders every index change
 // whose outcome depends on how far the follower got; queries never take it, so they never wait
-// for the follower or for appends.
+// for the follower or for appends. With Options.Solo there is no follower: seq stays where the
+// start-up scan left it and skip stays empty (solo.go says how the snapshot's sequence is found).
 type position struct {
 	mu  sync.Mutex
 	seq uint64 // every message of the network up to seq is applied (or was skipped on purpose)
@@ -185,6 +186,10 @@ func (h *History) indexOwn(e store.Entry, seq uint64) {
 	p := &h.pos
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if h.opt.Solo {
+		h.soloIndexLocked(t, e.Event, seq)
+		return
+	}
 	if seq <= p.seq || p.dropping[t.Account] > 0 {
 		return
 	}
@@ -329,12 +334,16 @@ var errClosed = errors.New("history closed")
 // CatchUp was called, whichever node stored it, or until ctx ends or the history closes. It
 // costs one request to the stream (and one more every 100 ms while it waits). Queries answer
 // without it, from the index as it is: a message another node stored a few milliseconds ago may
-// be missing. Safe for concurrent use.
+// be missing. With Options.Solo every message is this node's own, in the index when its Append
+// returns: CatchUp returns at once. Safe for concurrent use.
 func (h *History) CatchUp(ctx context.Context) error {
 	select {
 	case <-h.stop:
 		return errClosed
 	default:
+	}
+	if h.opt.Solo {
+		return nil
 	}
 	last, err := h.lastSeq(ctx)
 	if err != nil {

@@ -2,8 +2,9 @@
 // data directory, replicated when the cluster has peers), one subject per target (subject.go), and
 // answers queries from an in-memory index (histindex) built by reading the stream at start-up and
 // kept current by following it (follow.go): every node indexes what any node stores, including
-// renames and deletions, in stream order. Messages are read back with pipelined direct gets, so a
-// query costs one round trip to the stream, not one per message.
+// renames and deletions, in stream order. A single node (Options.Solo) follows nothing: it
+// indexes its own changes as it makes them (solo.go). Messages are read back with pipelined
+// direct gets, so a query costs one round trip to the stream, not one per message.
 //
 // Freshness: this node's own appends are in its index when Append returns. Another node's
 // message reaches this index a moment after that node's Append returned (a few milliseconds on
@@ -51,6 +52,11 @@ type Options struct {
 	// SnapshotPath is the file the index is saved to at Close and loaded from at Open, so a
 	// restart reads only the messages stored after it; "" reads the whole stream every start.
 	SnapshotPath string
+	// Solo says this node is the only writer of the network's history: a single node, not
+	// clustered. The history then does not follow the stream after the start-up scan (every
+	// message is its own, indexed as it is stored; see solo.go). With another writer, a Solo
+	// history misses that writer's messages until a restart without a snapshot.
+	Solo bool
 }
 
 // History is a store.History on JetStream, also a store.Redactor and a store.Searcher. Safe for
@@ -67,6 +73,7 @@ type History struct {
 	replies replies   // direct-get responses, see fetch.go
 	pos     position  // how far the stream is applied, see follow.go
 	fol     follower
+	solo    soloState // with Options.Solo, instead of the follower
 
 	queue   chan store.Entry // Record's events, stored by recordLoop
 	acks    chan *submission // Submit's publishes, settled in order by ackLoop
@@ -120,7 +127,11 @@ func Open(ctx context.Context, js jetstream.JetStream, opt Options) (*History, e
 		return nil, err
 	}
 	h.fol = follower{stop: make(chan struct{}), done: make(chan struct{})}
-	go h.follow()
+	if opt.Solo {
+		close(h.fol.done) // nothing to follow, nothing to wait for
+	} else {
+		go h.follow()
+	}
 	h.done.Add(3)
 	go h.recordLoop()
 	go h.expireLoop()
@@ -175,19 +186,15 @@ func streamConfig(opt Options) jetstream.StreamConfig {
 // Append implements store.History: it publishes every entry asynchronously, then waits for all the
 // acknowledgements, and indexes what was stored. Safe for concurrent use.
 func (h *History) Append(ctx context.Context, entries []store.Entry) error {
-	futures := make([]jetstream.PubAckFuture, len(entries))
-	for i, e := range entries {
-		if e.Event == nil || e.Target.Name == "" {
-			return store.ErrInvalid
-		}
-		data, err := encode(e.Event)
+	op := h.beginOwn()
+	futures := make([]jetstream.PubAckFuture, 0, len(entries))
+	for _, e := range entries {
+		f, err := h.publishEntry(e)
 		if err != nil {
+			op.finishLater(entries, futures) // the ones already published
 			return err
 		}
-		msg := &nats.Msg{Subject: h.subj.of(h.x.Fold(e.Target)), Data: data}
-		if futures[i], err = h.js.PublishMsgAsync(msg); err != nil {
-			return fmt.Errorf("history append: %w", err)
-		}
+		futures = append(futures, f)
 	}
 	var first error
 	for i, f := range futures {
@@ -195,14 +202,33 @@ func (h *History) Append(ctx context.Context, entries []store.Entry) error {
 		case ack := <-f.Ok():
 			h.indexOwn(entries[i], ack.Sequence)
 		case err := <-f.Err():
+			op.doubt("an append's acknowledgement failed") // it may be stored all the same
 			if first == nil {
 				first = fmt.Errorf("history append: %w", err)
 			}
 		case <-ctx.Done():
+			op.finishLater(entries[i:], futures[i:])
 			return ctx.Err()
 		}
 	}
+	op.end()
 	return first
+}
+
+// publishEntry publishes one entry without waiting for its acknowledgement.
+func (h *History) publishEntry(e store.Entry) (jetstream.PubAckFuture, error) {
+	if e.Event == nil || e.Target.Name == "" {
+		return nil, store.ErrInvalid
+	}
+	data, err := encode(e.Event)
+	if err != nil {
+		return nil, err
+	}
+	f, err := h.js.PublishMsgAsync(&nats.Msg{Subject: h.subj.of(h.x.Fold(e.Target)), Data: data})
+	if err != nil {
+		return nil, fmt.Errorf("history append: %w", err)
+	}
+	return f, nil
 }
 
 // Record queues events (JOIN, PART... for event playback) to be stored without waiting; it never
@@ -277,8 +303,9 @@ func (h *History) cutoff() time.Time {
 }
 
 // Close stops the background work and, with Options.SnapshotPath, saves the index; the stream and
-// the NATS connection stay open (the node owns them) and must be, for the save. Safe to call more
-// than once.
+// the NATS connection stay open (the node owns them) and must be, for the save. With Options.Solo
+// the save first waits for this node's appends in flight (their acknowledgements, ackTimeout at
+// most). Safe to call more than once.
 func (h *History) Close() error {
 	var err error
 	h.close.Do(func() {

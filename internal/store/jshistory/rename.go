@@ -34,23 +34,30 @@ func (h *History) RenameChannel(ctx context.Context, from, to string) error {
 	if from == to || from == "" || to == "" {
 		return nil
 	}
+	op := h.beginOwn()
+	defer op.end()
 	h.x.Rename(store.Channel(from), store.Channel(to))
 	data, err := json.Marshal(renameRecord{Kind: "RENAME", From: from, To: to})
 	if err != nil {
+		op.doubt("a rename was not recorded")
 		return err
 	}
 	fut, err := h.js.PublishMsgAsync(&nats.Msg{Subject: h.subj.rename(from), Data: data})
 	if err != nil {
+		op.doubt("a rename was not recorded")
 		return fmt.Errorf("history rename: %w", err)
 	}
 	select {
-	case <-fut.Ok():
+	case ack := <-fut.Ok():
 		// This node's follower meets the record too and moves what reached the old name
-		// before it (deliveries in flight now).
+		// before it (deliveries in flight now); without one (Solo), the rename does.
+		op.renamed(from, to, ack.Sequence)
 		return nil
 	case err := <-fut.Err():
+		op.doubt("a rename record's acknowledgement failed")
 		return fmt.Errorf("history rename: %w", err)
 	case <-ctx.Done():
+		op.doubt("a rename record's acknowledgement was not awaited")
 		return ctx.Err()
 	}
 }

@@ -17,7 +17,9 @@ import (
 // since. Messages a snapshot still names but the stream no longer has are skipped when read.
 //
 // The sequence saved is the follower's position (follow.go): every message of the network up to
-// it is applied. Close stops the follower first, then reads what it had not reached yet.
+// it is applied. Close stops the follower first, then reads what it had not reached yet. With
+// Options.Solo it is the stream's last sequence, saved once the own operations that began before
+// it was read have finished (solo.go).
 
 // fingerprint names the settings an index depends on: the network (the subjects) and the fold
 // (checked on names whose folding differs between the casemappings).
@@ -61,26 +63,47 @@ func (h *History) loadSnapshot() uint64 {
 	return meta.Seq
 }
 
-// saveSnapshot reads what the stopped follower had not reached, then writes the snapshot next to its final name and
-// renames it into place, so a crash mid-write leaves no half snapshot.
+// saveSnapshot brings the index up to the stream's end, then writes the snapshot next to its
+// final name and renames it into place, so a crash mid-write leaves no half snapshot.
 func (h *History) saveSnapshot(ctx context.Context) error {
-	path := h.opt.SnapshotPath
-	from := h.pos.at()
-	info, err := h.stream.Info(ctx)
+	var seq uint64
+	var err error
+	if h.opt.Solo {
+		seq, err = h.soloSnapshotSeq(ctx)
+	} else {
+		seq, err = h.followedSnapshotSeq(ctx)
+	}
 	if err != nil {
 		return err
 	}
+	return h.writeSnapshot(seq)
+}
+
+// followedSnapshotSeq reads what the stopped follower had not reached and returns the sequence up
+// to which the index holds every message.
+func (h *History) followedSnapshotSeq(ctx context.Context) (uint64, error) {
+	from := h.pos.at()
+	info, err := h.stream.Info(ctx)
+	if err != nil {
+		return 0, err
+	}
 	if info.State.LastSeq > from {
 		if _, err := h.readFrom(ctx, from+1); err != nil {
-			return err
+			return 0, err
 		}
 	}
+	return max(info.State.LastSeq, h.pos.at()), nil
+}
+
+// writeSnapshot writes the index, saying it holds every message up to seq.
+func (h *History) writeSnapshot(seq uint64) error {
+	path := h.opt.SnapshotPath
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
-	err = h.x.WriteSnapshot(f, histindex.SnapshotMeta{Fingerprint: h.fingerprint(), Seq: max(info.State.LastSeq, h.pos.at())})
+	err = h.x.WriteSnapshot(f, histindex.SnapshotMeta{Fingerprint: h.fingerprint(), Seq: seq})
 	if err == nil {
 		err = f.Sync()
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/parleychat/parley/internal/store"
@@ -19,6 +18,7 @@ type submission struct {
 	futures []jetstream.PubAckFuture
 	err     error // a publish that failed before any acknowledgement
 	done    chan error
+	op      ownOp
 }
 
 // Submit publishes entries without waiting and returns a channel that yields nil once all of
@@ -26,28 +26,22 @@ type submission struct {
 // by one goroutine, so many senders' messages share JetStream's write batching. Safe for
 // concurrent use.
 func (h *History) Submit(entries []store.Entry) <-chan error {
-	sub := &submission{entries: entries, futures: make([]jetstream.PubAckFuture, len(entries)), done: make(chan error, 1)}
+	sub := &submission{entries: entries, futures: make([]jetstream.PubAckFuture, len(entries)), done: make(chan error, 1),
+		op: h.beginOwn()}
 	for i, e := range entries {
-		if e.Event == nil || e.Target.Name == "" {
-			sub.err = store.ErrInvalid
-			break
-		}
-		data, err := encode(e.Event)
+		f, err := h.publishEntry(e)
 		if err != nil {
 			sub.err = err
 			break
 		}
-		msg := &nats.Msg{Subject: h.subj.of(h.x.Fold(e.Target)), Data: data}
-		if sub.futures[i], err = h.js.PublishMsgAsync(msg); err != nil {
-			sub.err = fmt.Errorf("history append: %w", err)
-			break
-		}
+		sub.futures[i] = f
 	}
 	// subMu orders this send before Close: once closed is set nothing more is queued, so the
 	// ack loop's final drain answers every submission.
 	h.subMu.Lock()
 	defer h.subMu.Unlock()
 	if h.closed {
+		sub.op.finishLater(sub.entries, sub.futures)
 		sub.done <- fmt.Errorf("history closed")
 		return sub.done
 	}
@@ -66,6 +60,7 @@ func (h *History) ackLoop() {
 			for {
 				select {
 				case sub := <-h.acks:
+					sub.op.finishLater(sub.entries, sub.futures)
 					sub.done <- fmt.Errorf("history closed")
 				default:
 					return
@@ -89,16 +84,20 @@ func (h *History) settle(sub *submission) error {
 		case ack := <-f.Ok():
 			h.indexOwn(sub.entries[i], ack.Sequence)
 		case err := <-f.Err():
+			sub.op.doubt("an append's acknowledgement failed") // it may be stored all the same
 			if first == nil {
 				first = fmt.Errorf("history append: %w", err)
 			}
 		case <-timeout.C:
+			sub.op.doubt("an append was not acknowledged in time")
 			if first == nil {
 				first = fmt.Errorf("history append: no acknowledgement within %v", ackTimeout)
 			}
 		case <-h.stop:
+			sub.op.finishLater(sub.entries[i:], sub.futures[i:])
 			return fmt.Errorf("history closed")
 		}
 	}
+	sub.op.end()
 	return first
 }
