@@ -31,7 +31,7 @@ func peer(t testing.TB, s *embedded.Server, name string) jetstream.JetStream {
 }
 
 // caughtUp is CatchUp bounded by a few seconds.
-func caughtUp(t *testing.T, h *History) {
+func caughtUp(t testing.TB, h *History) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
