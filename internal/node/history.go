@@ -45,6 +45,8 @@ func (n *Node) openHistory(cfg *config.Config) error {
 			Network: cfg.Server.Network, Fold: n.net.Fold, Replicas: storeReplicas(cfg),
 			MaxAge: cfg.History.MaxAge.Duration(), MaxPerTarget: cfg.History.MaxPerTarget, Logger: n.log,
 			SnapshotPath: filepath.Join(cfg.DataDir, historySnapshotFile),
+			// A single node is the only writer of its history: it follows nothing.
+			Solo: !clustered(cfg),
 		})
 		return err
 	})
