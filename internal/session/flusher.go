@@ -15,6 +15,11 @@ import (
 // read. A connection whose socket is full leaves the list for a writer of its own that waits in
 // the poller, so no client can stall the others.
 
+// smallFlush is the most dirty connections written at once, without first yielding: a private
+// message or a small room's line goes out before background work (a history append) that was
+// made runnable by the same command.
+const smallFlush = 32
+
 // flushShare is how many dirty connections a flusher should have before another one starts (up to
 // one per P).
 const flushShare = 64
@@ -45,7 +50,12 @@ func (f *flusher) add(s *Session) {
 func (f *flusher) run() {
 	var batch []*Session
 	for {
-		runtime.Gosched()
+		f.mu.Lock()
+		small := len(f.dirty) <= smallFlush
+		f.mu.Unlock()
+		if !small {
+			runtime.Gosched()
+		}
 		f.mu.Lock()
 		if len(f.dirty) == 0 {
 			f.running--
