@@ -7,8 +7,8 @@ import (
 
 // The flusher writes the queued lines of plain TCP connections. A connection with lines to send
 // joins the dirty list; a flusher goroutine, started when the list fills and gone when it is
-// empty, lets every runnable goroutine go first (so the lines of everything they deliver join the
-// queues), then writes each dirty connection's queue with one non-blocking write, back to back.
+// empty, lets every runnable goroutine go first when the list is long (so the lines of everything
+// they deliver join the queues; a short list is written at once, see smallFlush), then writes each dirty connection's queue with one non-blocking write, back to back.
 // Compared with a writer goroutine per connection woken per delivery, this spares the goroutine
 // start and the scheduling round per delivery, and the receivers get their bytes in one burst
 // (one wake-up for many writes) — the shape of an event loop's flush, as nats-server does per
