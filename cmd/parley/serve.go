@@ -78,16 +78,16 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 
 // loadConfig reads the file (or the defaults) and applies the command-line overrides.
 func loadConfig(f *serveFlags) (*config.Config, error) {
-	var cfg *config.Config
 	if f.config != "" {
-		c, err := config.Load(f.config)
-		if err != nil {
-			return nil, err
-		}
-		cfg = c
-	} else {
-		cfg = config.Defaults()
+		return config.LoadWith(f.config, f.apply)
 	}
+	cfg := config.Defaults()
+	f.apply(cfg)
+	return cfg, cfg.Validate()
+}
+
+// apply puts the command line's overrides on a configuration, before it is validated.
+func (f *serveFlags) apply(cfg *config.Config) {
 	if f.listenIRC.set {
 		cfg.Listen.IRC = f.listenIRC.values
 	}
@@ -106,7 +106,6 @@ func loadConfig(f *serveFlags) (*config.Config, error) {
 			cfg.Listen.TLS = []string{":6697"}
 		}
 	}
-	return cfg, cfg.Validate()
 }
 
 func serve(args []string, stdout, stderr io.Writer) int {

@@ -20,12 +20,17 @@ const maxMOTDFile = 64 * 1024
 // *Error naming its key, joined with errors.Join.
 //
 // Load is safe to call from any goroutine; the returned Config is new.
-func Load(path string) (*Config, error) {
+func Load(path string) (*Config, error) { return LoadWith(path, nil) }
+
+// LoadWith is Load with adjust applied to the configuration before it is validated: the command
+// line's overrides (--listen-tls, --dev-tls...) must count when the file is checked, since a file
+// with a TLS listener and no certificate is valid only together with --dev-tls. adjust may be nil.
+func LoadWith(path string, adjust func(*Config)) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read the file: %v", unwrapPath(err))}
 	}
-	return Parse(data, path)
+	return parse(data, path, adjust)
 }
 
 // Parse is Load for a file already in memory; name is used in messages.
@@ -33,7 +38,9 @@ func Load(path string) (*Config, error) {
 // process's working directory.
 //
 // Parse is safe to call from any goroutine; the returned Config is new.
-func Parse(data []byte, name string) (*Config, error) {
+func Parse(data []byte, name string) (*Config, error) { return parse(data, name, nil) }
+
+func parse(data []byte, name string, adjust func(*Config)) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, syntaxError(name, err)
@@ -58,6 +65,9 @@ func Parse(data []byte, name string) (*Config, error) {
 	c.fillDerived()
 	if err := c.readMOTD(); err != nil {
 		errs = append(errs, err)
+	}
+	if adjust != nil && len(errs) == 0 {
+		adjust(c)
 	}
 	if err := c.Validate(); err != nil {
 		errs = append(errs, err)
