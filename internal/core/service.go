@@ -84,7 +84,6 @@ func (n *Network) ServerMode(from model.Prefix, name string, changes []ModeChang
 		return nil, nil, []error{refuse(ErrNoSuchChannel, name)}
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	var applied []ModeChange
 	var errs []error
 	for _, ch := range changes {
@@ -102,6 +101,7 @@ func (n *Network) ServerMode(from model.Prefix, name string, changes []ModeChang
 		}
 	}
 	if len(applied) == 0 {
+		c.mu.Unlock()
 		return nil, nil, errs
 	}
 	c.rebuildSnapshot()
@@ -109,6 +109,10 @@ func (n *Network) ServerMode(from model.Prefix, name string, changes []ModeChang
 	ev.Target = c.name
 	ev.Params = FormatModeChanges(applied)
 	c.deliverLocked(ev, nil)
+	c.mu.Unlock()
+	if n.cl != nil {
+		n.syncModes(c, applied) // before the publish, as MODE: peers have the state with the event
+	}
 	n.publish(cluster.ChannelSubject(n.Settings().Network, c.key), ev)
 	return applied, ev, errs
 }
@@ -138,6 +142,9 @@ func (n *Network) ServerKick(from model.Prefix, name, victimNick, reason string)
 	c.mu.Unlock()
 	n.removeMember(c, victim)
 	n.publish(cluster.ChannelSubject(n.Settings().Network, c.key), ev)
+	if n.cl != nil {
+		n.leftChannel(c, victim)
+	}
 	return ev, nil
 }
 
@@ -153,13 +160,21 @@ func (n *Network) ServerTopic(from model.Prefix, name, text string) (*model.Even
 		return nil, refuse(ErrNoSuchChannel, name)
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	text = truncate(text, n.Settings().TopicLen)
-	c.topic = Topic{Text: text, SetBy: from.String(), SetAt: n.now()}
+	topic := Topic{Text: text, SetBy: from.String(), SetAt: n.now()}
+	c.topic = topic
 	ev := n.newEvent(model.KindTopic, u, from)
 	ev.Target = c.name
 	ev.Text = text
 	c.deliverLocked(ev, nil)
+	c.mu.Unlock()
+	if n.cl != nil {
+		if err := n.syncChannel(c, func(rec *cluster.ChannelRecord) {
+			rec.Topic, rec.TopicBy, rec.TopicAt = topic.Text, topic.SetBy, topic.SetAt
+		}); err != nil {
+			n.log.Warn("directory: topic not stored", "channel", c.key, "err", err)
+		}
+	}
 	n.publish(cluster.ChannelSubject(n.Settings().Network, c.key), ev)
 	return ev, nil
 }

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/parleychat/parley/internal/config"
+	"github.com/parleychat/parley/internal/node"
 	"github.com/parleychat/parley/internal/testkit"
 )
 
@@ -55,13 +57,16 @@ func TestClusterStatusAPI(t *testing.T) {
 	}
 	cfgs := testkit.ClusterConfigs(t, 3)
 	for _, c := range cfgs {
-		c.API.Tokens = []config.APIToken{{Token: statusToken, Name: "status", Scopes: []string{"read"}}}
+		c.API.Tokens = []config.APIToken{{Token: statusToken, Name: "status", Scopes: []string{"read", "admin"}}}
 	}
 	nodes := testkit.StartClusterConfigs(t, cfgs)
-	connectTo(t, nodes[0], "ann")
-	connectTo(t, nodes[2], "cid")
+	ann := connectTo(t, nodes[0], "ann")
+	cid := connectTo(t, nodes[2], "cid")
 	connectTo(t, nodes[2], "dee")
 	waitUser(t, nodes, "dee", true)
+	ann.Join("#m")
+	cid.Join("#m")
+	waitMember(t, nodes, "#m", "cid", true)
 
 	want := map[string]int{"node-1": 1, "node-2": 0, "node-3": 2}
 	testkit.CheckFor(t, clusterWait, 50*time.Millisecond, func() error {
@@ -79,4 +84,39 @@ func TestClusterStatusAPI(t *testing.T) {
 		}
 		return nil
 	})
+
+	// The API's moderation on node 1 is the network's: the directory has it, every node shows it.
+	apiCall(t, nodes[0], "PUT", "/channels/%23m/topic", `{"topic":"set through the API"}`)
+	apiCall(t, nodes[0], "POST", "/channels/%23m/modes", `{"modes":"+m"}`)
+	testkit.CheckFor(t, clusterWait, 20*time.Millisecond, func() error {
+		for i, n := range nodes {
+			c := n.Network().FindChannel("#m")
+			if c == nil || c.Topic().Text != "set through the API" {
+				return fmt.Errorf("node %d: #m topic not updated", i+1)
+			}
+			if modes, _ := c.Modes().String(true); !strings.Contains(modes, "m") {
+				return fmt.Errorf("node %d: #m modes %s", i+1, modes)
+			}
+		}
+		return nil
+	})
+	apiCall(t, nodes[0], "POST", "/channels/%23m/kick", `{"nick":"cid","reason":"api"}`)
+	expectFrom(t, cid, "status", "KICK")
+	waitMember(t, nodes, "#m", "cid", false)
+}
+
+// apiCall makes one admin API request on the node and fails the test on an error status.
+func apiCall(t *testing.T, n *node.Node, method, path, body string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, "http://"+n.HTTPAddr().String()+"/api/v1"+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+statusToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		t.Fatalf("%s %s: HTTP %d", method, path, resp.StatusCode)
+	}
 }
