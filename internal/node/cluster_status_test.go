@@ -50,7 +50,8 @@ func getClusterStatus(t *testing.T, httpAddr string) clusterStatusJSON {
 }
 
 // GET /api/v1/cluster on a real three-node network: every node listed alive with its heartbeat
-// and incarnation, the clients counted where they are connected, and JetStream answering.
+// and incarnation, the clients counted where they are connected, and JetStream answering; then
+// the API's moderation on one node (topic, modes, kick) reaches every node.
 func TestClusterStatusAPI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-node test")
