@@ -224,7 +224,9 @@ func (n *Network) SetChannelMetadata(actor *User, name, key string, value *strin
 			n.log.Warn("saving channel metadata failed", "channel", c.name, "err", err)
 		}
 	}
-	n.publish(cluster.ChannelSubject(n.Settings().Network, c.key), ev)
+	// On the control subject, not the channel's: every node keeps the channel's metadata, also
+	// those with no member in it now, which do not listen to the channel's subject.
+	n.publish(cluster.ControlSubject(n.Settings().Network), ev)
 	return ev, nil
 }
 

@@ -27,7 +27,9 @@ func (n *Network) HandleBusEvent(_ string, ev *model.Event) {
 				n.onDeliver(count)
 			}
 		}
-	case model.KindJoin, model.KindPart, model.KindMode, model.KindTopic, model.KindRename, model.KindMetadata:
+	case model.KindMetadata:
+		n.remoteMetadata(ev)
+	case model.KindJoin, model.KindPart, model.KindMode, model.KindTopic, model.KindRename:
 		if c := n.FindChannel(ev.Target); c != nil {
 			if ev.Kind == model.KindJoin {
 				n.noteShownJoin(ev, c)
@@ -114,4 +116,36 @@ func (n *Network) remoteUserEvent(ev *model.Event) {
 	if ev.Kind != model.KindNick {
 		n.notifyChanged(u, ev, reached)
 	}
+}
+
+// remoteMetadata applies a METADATA change made on another node to the replica's channel or user
+// (the change is stored by the origin; the event carries all of it) and shows it here: to the
+// channel's local members, or to the user (when someone else changed it) and its local neighbours.
+func (n *Network) remoteMetadata(ev *model.Event) {
+	if len(ev.Params) == 0 {
+		return
+	}
+	var value *string
+	if len(ev.Params) > 1 {
+		v := ev.Params[1]
+		value = &v
+	}
+	if c := n.FindChannel(ev.Target); c != nil {
+		_, _ = c.meta.set(ev.Params[0], value) // the origin enforced the limits
+		deliverLocal(c, ev, 0)
+		return
+	}
+	u := n.FindUser(ev.Target)
+	if u == nil {
+		return
+	}
+	_, _ = u.meta.set(ev.Params[0], value)
+	if u.IsLocal() && n.cm.Fold(ev.Source.Nick) != n.cm.Fold(u.Nick()) {
+		u.deliver(ev)
+	}
+	u.forEachNeighbour(func(m *User) {
+		if m.IsLocal() {
+			m.deliver(ev)
+		}
+	})
 }

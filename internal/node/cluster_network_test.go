@@ -1,9 +1,12 @@
 package node_test
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/parleychat/parley/internal/ircmsg"
+	"github.com/parleychat/parley/internal/testkit"
 )
 
 // Guarantee 1 of issue 6: users on different nodes are on one network.
@@ -144,4 +147,24 @@ func TestClusterOneNetwork(t *testing.T) {
 	}
 	waitUser(t, nodes, "bobby", false)
 	waitMember(t, nodes, "#one", "bobby", false)
+
+	// Channel and user metadata set on A reach every replica.
+	url, color := "https://example.org", "teal"
+	a := nodes[0].Network()
+	if _, err := a.SetChannelMetadata(a.FindUser("alice"), "#one", "url", &url); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SetUserMetadata(a.FindUser("alice"), a.FindUser("alice"), "color", &color); err != nil {
+		t.Fatal(err)
+	}
+	testkit.CheckFor(t, clusterWait, 5*time.Millisecond, func() error {
+		for i, n := range nodes {
+			got, _ := n.Network().FindChannel("#one").Metadata().Get("url")
+			c, _ := n.Network().FindUser("alice").Metadata().Get("color")
+			if got != url || c != color {
+				return fmt.Errorf("node %d: channel url %q, alice's color %q", i+1, got, c)
+			}
+		}
+		return nil
+	})
 }
