@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/parleychat/parley/internal/api"
 	"github.com/parleychat/parley/internal/config"
 )
 
@@ -25,25 +26,7 @@ cannot be asked, 2 bad usage or configuration.
 `
 
 // clusterStatus is the answer of GET /api/v1/cluster (docs/api.md, "Cluster").
-type clusterStatus struct {
-	Node      string `json:"node"`
-	Clustered bool   `json:"clustered"`
-	Nodes     []struct {
-		Name        string     `json:"name"`
-		Self        bool       `json:"self"`
-		Alive       bool       `json:"alive"`
-		Clients     int        `json:"clients"`
-		Incarnation uint64     `json:"incarnation"`
-		Heartbeat   *time.Time `json:"heartbeat"`
-	} `json:"nodes"`
-	JetStream *struct {
-		OK      bool   `json:"ok"`
-		Error   string `json:"error"`
-		Streams int    `json:"streams"`
-		Memory  uint64 `json:"memory_bytes"`
-		Storage uint64 `json:"storage_bytes"`
-	} `json:"jetstream"`
-}
+type clusterStatus = api.ClusterStatus
 
 // clusterCmd runs `parley cluster ...`.
 func clusterCmd(args []string, stdout, stderr io.Writer) int {

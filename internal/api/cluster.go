@@ -42,14 +42,17 @@ type JetStreamStatus struct {
 // still answer GET /cluster, saying that JetStream does not.
 const clusterTimeout = 2 * time.Second
 
-type clusterJSON struct {
-	Node      string            `json:"node"`
-	Clustered bool              `json:"clustered"`
-	Nodes     []clusterNodeJSON `json:"nodes"`
-	JetStream *jetStreamJSON    `json:"jetstream,omitempty"`
+// ClusterStatus is the body of GET /cluster, exported for the clients that read it (`parley
+// cluster status`, tests).
+type ClusterStatus struct {
+	Node      string              `json:"node"`
+	Clustered bool                `json:"clustered"`
+	Nodes     []ClusterNodeStatus `json:"nodes"`
+	JetStream *ClusterJetStream   `json:"jetstream,omitempty"`
 }
 
-type clusterNodeJSON struct {
+// ClusterNodeStatus is one node in a ClusterStatus.
+type ClusterNodeStatus struct {
 	Name        string     `json:"name"`
 	Self        bool       `json:"self"`
 	Alive       bool       `json:"alive"`
@@ -59,7 +62,8 @@ type clusterNodeJSON struct {
 	Heartbeat   *time.Time `json:"heartbeat,omitempty"`
 }
 
-type jetStreamJSON struct {
+// ClusterJetStream is JetStream's health in a ClusterStatus.
+type ClusterJetStream struct {
 	OK      bool   `json:"ok"`
 	Error   string `json:"error,omitempty"`
 	Streams int    `json:"streams"`
@@ -73,10 +77,10 @@ type jetStreamJSON struct {
 // lists this node alone, with "clustered": false and no JetStream entry.
 func (a *API) getCluster(w http.ResponseWriter, r *http.Request, _ *caller) {
 	self := string(a.net.Node())
-	nodes := map[string]*clusterNodeJSON{self: {Name: self, Self: true, Alive: true}}
-	get := func(name string) *clusterNodeJSON {
+	nodes := map[string]*ClusterNodeStatus{self: {Name: self, Self: true, Alive: true}}
+	get := func(name string) *ClusterNodeStatus {
 		if nodes[name] == nil {
-			nodes[name] = &clusterNodeJSON{Name: name}
+			nodes[name] = &ClusterNodeStatus{Name: name}
 		}
 		return nodes[name]
 	}
@@ -85,7 +89,7 @@ func (a *API) getCluster(w http.ResponseWriter, r *http.Request, _ *caller) {
 			get(nodeName(info.Node, self)).Clients++
 		}
 	}
-	out := clusterJSON{Node: self, Clustered: a.opt.Cluster != nil}
+	out := ClusterStatus{Node: self, Clustered: a.opt.Cluster != nil}
 	if a.opt.Cluster != nil {
 		for _, n := range a.opt.Cluster.LiveNodes() {
 			j := get(n.Name)
@@ -96,7 +100,7 @@ func (a *API) getCluster(w http.ResponseWriter, r *http.Request, _ *caller) {
 		ctx, cancel := context.WithTimeout(r.Context(), clusterTimeout)
 		js := a.opt.Cluster.JetStream(ctx)
 		cancel()
-		out.JetStream = &jetStreamJSON{OK: js.Error == "", Error: js.Error, Streams: js.Streams,
+		out.JetStream = &ClusterJetStream{OK: js.Error == "", Error: js.Error, Streams: js.Streams,
 			Memory: js.Memory, Storage: js.Storage, Domain: js.Domain}
 	}
 	for _, n := range nodes {

@@ -22,7 +22,7 @@ func (s *stubCluster) JetStream(ctx context.Context) JetStreamStatus {
 	return s.js
 }
 
-func getClusterJSON(t *testing.T, url string) clusterJSON {
+func getClusterJSON(t *testing.T, url string) ClusterStatus {
 	t.Helper()
 	req, _ := http.NewRequest("GET", url+"/api/v1/cluster", nil)
 	req.Header.Set("Authorization", "Bearer read-token-0123456789")
@@ -34,7 +34,7 @@ func getClusterJSON(t *testing.T, url string) clusterJSON {
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET /cluster: %d", resp.StatusCode)
 	}
-	var out clusterJSON
+	var out ClusterStatus
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		t.Fatal(err)
 	}

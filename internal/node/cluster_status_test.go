@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleychat/parley/internal/api"
 	"github.com/parleychat/parley/internal/config"
 	"github.com/parleychat/parley/internal/node"
 	"github.com/parleychat/parley/internal/testkit"
@@ -15,25 +16,7 @@ import (
 
 const statusToken = "cluster-status-token-0123456789"
 
-type clusterStatusJSON struct {
-	Node      string `json:"node"`
-	Clustered bool   `json:"clustered"`
-	Nodes     []struct {
-		Name        string     `json:"name"`
-		Self        bool       `json:"self"`
-		Alive       bool       `json:"alive"`
-		Clients     int        `json:"clients"`
-		Incarnation uint64     `json:"incarnation"`
-		Heartbeat   *time.Time `json:"heartbeat"`
-	} `json:"nodes"`
-	JetStream *struct {
-		OK      bool   `json:"ok"`
-		Error   string `json:"error"`
-		Streams int    `json:"streams"`
-	} `json:"jetstream"`
-}
-
-func getClusterStatus(t *testing.T, httpAddr string) clusterStatusJSON {
+func getClusterStatus(t *testing.T, httpAddr string) api.ClusterStatus {
 	t.Helper()
 	req, _ := http.NewRequest("GET", "http://"+httpAddr+"/api/v1/cluster", nil)
 	req.Header.Set("Authorization", "Bearer "+statusToken)
@@ -42,7 +25,7 @@ func getClusterStatus(t *testing.T, httpAddr string) clusterStatusJSON {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var out clusterStatusJSON
+	var out api.ClusterStatus
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /api/v1/cluster: HTTP %d, %v", resp.StatusCode, err)
 	}
