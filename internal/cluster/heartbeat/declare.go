@@ -95,6 +95,18 @@ func (l *Liveness) declare(rec cluster.NodeRecord) {
 		return
 	}
 
+	if l.opt.Probe != nil {
+		if inc, ok := l.opt.Probe(ctx, rec.Node); ok && inc == rec.Incarnation {
+			// It answers: alive, its heartbeat writes are what fails. Time it again from now.
+			l.mu.Lock()
+			if p := l.peers[rec.Node]; p != nil && p.rec.Incarnation == rec.Incarnation && !l.lost[k].markerSeen {
+				p.seen = l.opt.Now()
+			}
+			l.mu.Unlock()
+			l.unclaim(k)
+			return
+		}
+	}
 	won, err := l.st.ClaimLost(ctx, rec.Node, rec.Incarnation)
 	if err != nil {
 		l.unclaim(k)

@@ -57,6 +57,11 @@ type Options struct {
 	cluster.LivenessOptions
 	Logger *slog.Logger
 	Now    func() time.Time // nil: time.Now
+	// Probe, if set, asks a node directly, not through the store, whether it runs and under which
+	// incarnation. A silent peer that answers is alive: when the heartbeat bucket's stream lost its
+	// leader with a dead node, every survivor's heartbeat writes fail until JetStream elects
+	// another, and the survivors' records look as silent as the dead node's.
+	Probe func(ctx context.Context, node model.NodeID) (incarnation uint64, ok bool)
 }
 
 type lostKey struct {
@@ -347,6 +352,14 @@ func (l *Liveness) Close(ctx context.Context) error {
 	}
 	err := l.st.Sweep(ctx, self.Node, func(inc uint64) bool { return inc == self.Incarnation })
 	return errors.Join(err, l.st.DeleteNode(ctx, self.Node, 0))
+}
+
+// Running reports whether the liveness is started and not closed or stopped: a probe responder
+// answers only then. Safe for concurrent use.
+func (l *Liveness) Running() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.started && !l.closed
 }
 
 // Stop ends the heartbeats and the watch without removing anything, the way a crash does. Tests

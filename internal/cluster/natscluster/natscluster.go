@@ -60,9 +60,10 @@ type Options struct {
 
 // Cluster is one node's membership of a NATS network. Safe for concurrent use.
 type Cluster struct {
-	bus  *Bus
-	dir  *Directory
-	live *heartbeat.Liveness
+	bus   *Bus
+	dir   *Directory
+	live  *heartbeat.Liveness
+	probe *nats.Subscription // answers the other nodes' liveness probes (probe.go)
 }
 
 // Open creates or binds the buckets and returns the node's Bus, Directory and Liveness over nc
@@ -109,8 +110,14 @@ func Open(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, opt Option
 	if err != nil {
 		return nil, err
 	}
-	live := heartbeat.New(d, opt.Node, heartbeat.Options{LivenessOptions: opt.Liveness, Logger: opt.Logger})
-	return &Cluster{bus: bus, dir: d, live: live}, nil
+	live := heartbeat.New(d, opt.Node, heartbeat.Options{LivenessOptions: opt.Liveness, Logger: opt.Logger,
+		Probe: prober(nc)})
+	probe, err := answerProbes(nc, opt.Node, func() *heartbeat.Liveness { return live })
+	if err != nil {
+		bus.Close()
+		return nil, err
+	}
+	return &Cluster{bus: bus, dir: d, live: live, probe: probe}, nil
 }
 
 // openBucket creates the bucket or binds to the existing one. A cluster whose peers are still
@@ -189,5 +196,5 @@ func (c *Cluster) Liveness() *heartbeat.Liveness { return c.live }
 // records, and the bus unsubscribes. Directory watches end with their contexts. Safe to call more
 // than once.
 func (c *Cluster) Close(ctx context.Context) error {
-	return errors.Join(c.live.Close(ctx), c.bus.Close())
+	return errors.Join(c.live.Close(ctx), c.probe.Unsubscribe(), c.bus.Close())
 }
