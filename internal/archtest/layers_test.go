@@ -18,6 +18,7 @@ const module = "github.com/parleychat/parley"
 var layers = map[string]int{
 	"internal/config": 0, "internal/obs": 0, "internal/ircmsg": 0, "internal/casemap": 0,
 	"internal/model": 0, "internal/passhash": 0, "internal/natskey": 0, "web": 0,
+	"internal/freeport":  0,
 	"internal/transport": 1, "internal/cluster": 1, "internal/cluster/local": 1, "internal/cluster/embedded": 1,
 	"internal/cluster/heartbeat": 1, "internal/cluster/natscluster": 1, "internal/cluster/clustertest": 7,
 	"internal/store": 1, "internal/store/memstore": 1, "internal/store/jsstore": 1, "internal/store/storetest": 7,

@@ -3,7 +3,6 @@ package node_test
 import (
 	"bytes"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleychat/parley/internal/freeport"
 	"github.com/parleychat/parley/internal/ircmsg"
 	"github.com/parleychat/parley/internal/testkit"
 )
@@ -137,22 +137,8 @@ cluster:
 	return pc
 }
 
-// procFreeAddr returns a 127.0.0.1 address on a port that was free a moment ago, taken below the
-// kernel's ephemeral range (32768 and up on Linux): a port from that range, released, can be
-// taken meanwhile by an outgoing connection (the nodes' NATS routes make many), and the process
-// then fails to bind it.
-func procFreeAddr(t *testing.T) string {
-	t.Helper()
-	for range 1000 {
-		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))
-		if l, err := net.Listen("tcp", addr); err == nil {
-			l.Close()
-			return addr
-		}
-	}
-	t.Fatal("no free port between 20000 and 32000")
-	return ""
-}
+// procFreeAddr returns a loopback address for a process to bind (see freeport).
+func procFreeAddr(t *testing.T) string { return freeport.Addr(t) }
 
 // start runs node i's process on its configuration and data directory.
 func (pc *procCluster) start(i int) {

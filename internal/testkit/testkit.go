@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"sync"
 	"testing"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/parleychat/parley/internal/config"
 	"github.com/parleychat/parley/internal/node"
+
+	"github.com/parleychat/parley/internal/freeport"
 )
 
 // Config returns a configuration for a test node: loopback listeners on port 0, a temporary data
@@ -102,12 +103,4 @@ func CheckFor(t testing.TB, wait, poll time.Duration, f func() error) {
 }
 
 // FreeAddr returns a loopback address with a port that was free a moment ago.
-func FreeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
+func FreeAddr(t testing.TB) string { return freeport.Addr(t) }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/parleychat/parley/internal/freeport"
 )
 
 func startT(t testing.TB, opt Options) *Server {
@@ -201,19 +202,8 @@ func TestCluster(t *testing.T) {
 	}
 }
 
-// freeAddrs reserves n free ports on 127.0.0.1 and releases them for the servers to take.
-func freeAddrs(t *testing.T, n int) []string {
-	var addrs []string
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		addrs = append(addrs, l.Addr().String())
-	}
-	return addrs
-}
+// freeAddrs returns n loopback addresses for servers to bind (see freeport).
+func freeAddrs(t *testing.T, n int) []string { return freeport.Addrs(t, n) }
 
 func BenchmarkStart(b *testing.B) {
 	for b.Loop() {

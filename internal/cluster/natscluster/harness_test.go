@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/parleychat/parley/internal/cluster"
 	"github.com/parleychat/parley/internal/cluster/clustertest"
 	"github.com/parleychat/parley/internal/cluster/embedded"
+	"github.com/parleychat/parley/internal/freeport"
 	"github.com/parleychat/parley/internal/model"
 )
 
@@ -160,19 +160,8 @@ func (h *netHarness) Heal(i int) {
 	clustertest.Eventually(h.t, 10*time.Second, "the node reconnects", h.nodes[i].nc.IsConnected)
 }
 
-// freeAddrs reserves n free ports on 127.0.0.1 and releases them for the servers to take.
-func freeAddrs(t testing.TB, n int) []string {
-	var addrs []string
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		addrs = append(addrs, l.Addr().String())
-	}
-	return addrs
-}
+// freeAddrs returns n loopback addresses for servers to bind (see freeport).
+func freeAddrs(t testing.TB, n int) []string { return freeport.Addrs(t, n) }
 
 func TestContract(t *testing.T) {
 	if testing.Short() {
