@@ -15,18 +15,12 @@ import (
 
 	"github.com/parleychat/parley/internal/ircmsg"
 	"github.com/parleychat/parley/internal/testkit"
+
+	"github.com/parleychat/parley/internal/freeport"
 )
 
 // freePort returns a loopback address that was free a moment ago.
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
+func freePort(t *testing.T) string { return freeport.Addr(t) }
 
 // writeConfig writes a configuration for the test server and returns its path.
 func writeConfig(t *testing.T, dir, ircAddr, httpAddr string, token bool) string {

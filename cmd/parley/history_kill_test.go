@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/parleychat/parley/internal/freeport"
 )
 
 // TestKill9KeepsAcknowledgedMessages is the durability promise of the history: a message whose
@@ -142,15 +144,7 @@ func sendUntilKilled(t *testing.T, addr, nick string, delay time.Duration, cmd *
 	return ids
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
+func freeAddr(t *testing.T) string { return freeport.Addr(t) }
 
 // prefixWriter shows the server's log in the test output, where it helps when the test fails.
 type prefixWriter struct{ t *testing.T }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -15,20 +14,14 @@ import (
 	"github.com/parleychat/parley/internal/cluster/embedded"
 	"github.com/parleychat/parley/internal/store"
 	"github.com/parleychat/parley/internal/store/storetest"
+
+	"github.com/parleychat/parley/internal/freeport"
 )
 
 // startCluster starts three embedded servers routed on 127.0.0.1 and opens an R3 store on each,
 // all at once, as three nodes booting together do.
 func startCluster(t *testing.T) []*Store {
-	var addrs []string
-	for range 3 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addrs = append(addrs, l.Addr().String())
-		l.Close()
-	}
+	addrs := freeport.Addrs(t, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	stores := make([]*Store, 3)
