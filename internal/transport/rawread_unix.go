@@ -21,14 +21,9 @@ type rawSource struct {
 }
 
 // newSource picks the raw reader when the connection exposes its
-// descriptor, and the plain pooled reader otherwise.
-func newSource(nc net.Conn) source {
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return readerSource{r: nc}
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
+// descriptor (rc, from rawConnOf), and the plain pooled reader otherwise.
+func newSource(nc net.Conn, rc syscall.RawConn) source {
+	if rc == nil {
 		return readerSource{r: nc}
 	}
 	s := &rawSource{rc: rc}

@@ -2,12 +2,12 @@
 
 package transport
 
-import "net"
+import "syscall"
 
 // rawSink is unused off unix: newSink returns nil and the connection's own Write is used.
 type rawSink struct{}
 
-func newSink(net.Conn) *rawSink { return nil }
+func newSink(syscall.RawConn) *rawSink { return nil }
 
 func (*rawSink) write([]byte) error { panic("unreachable") }
 

@@ -3,7 +3,6 @@
 package transport
 
 import (
-	"net"
 	"os"
 	"syscall"
 )
@@ -19,15 +18,10 @@ type rawSink struct {
 	nowait bool // writeNow: give up on EAGAIN instead of waiting
 }
 
-// newSink returns the raw writer when the connection exposes its descriptor, else nil (the
+// newSink returns the raw writer over rc (from rawConnOf), or nil when there is none (the
 // connection's own Write is used).
-func newSink(nc net.Conn) *rawSink {
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return nil
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
+func newSink(rc syscall.RawConn) *rawSink {
+	if rc == nil {
 		return nil
 	}
 	s := &rawSink{rc: rc}

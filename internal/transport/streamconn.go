@@ -33,10 +33,11 @@ type streamConn struct {
 // newTCPConn wraps a plain connection. leftover holds bytes already read
 // past a PROXY header.
 func newTCPConn(nc net.Conn, leftover []byte, remote, local net.Addr, max int) *streamConn {
+	rc := rawConnOf(nc)
 	return &streamConn{
 		nc:     nc,
-		lr:     newLineReader(newSource(nc), max, leftover),
-		raw:    newSink(nc),
+		lr:     newLineReader(newSource(nc, rc), max, leftover),
+		raw:    newSink(rc),
 		remote: remote,
 		local:  local,
 	}
