@@ -103,20 +103,16 @@ func (s *Session) flushOnce() {
 		s.afterWriting(closeNow)
 		return
 	}
-	batch := s.queue
-	s.queue = s.spare[:0]
-	s.queued = 0
+	batch := s.takeBatchLocked()
 	s.mu.Unlock()
 	done, err := s.tw.TryWriteLines(batch)
 	s.opt.Metrics.linesOut(len(batch))
-	clear(batch)
 	s.mu.Lock()
-	s.spare = batch[:0]
+	s.returnBatchLocked(batch)
 	switch {
 	case err != nil:
-		s.writeFailedLocked()
 		s.mu.Unlock()
-		s.conn.Close()
+		s.writeFailed()
 		s.writerWG.Done()
 	case !done:
 		s.mu.Unlock()
@@ -129,6 +125,21 @@ func (s *Session) flushOnce() {
 		s.mu.Unlock()
 		s.afterWriting(closeNow)
 	}
+}
+
+// takeBatchLocked hands the queued lines to the writer and starts an empty queue on the spare
+// array. Caller holds s.mu.
+func (s *Session) takeBatchLocked() [][]byte {
+	batch := s.queue
+	s.queue = s.spare[:0]
+	s.queued = 0
+	return batch
+}
+
+// returnBatchLocked keeps a written batch's array as the next spare. Caller holds s.mu.
+func (s *Session) returnBatchLocked(batch [][]byte) {
+	clear(batch)
+	s.spare = batch[:0]
 }
 
 // stopWritingLocked ends a writing turn with the queue empty: idle connections drop the arrays a
@@ -158,14 +169,17 @@ func (s *Session) afterWriting(closeNow bool) {
 	s.writerWG.Done()
 }
 
-// writeFailedLocked records a failed write; the caller closes the connection. Caller holds s.mu.
-func (s *Session) writeFailedLocked() {
+// writeFailed records a failed write and closes the connection. Call it without s.mu.
+func (s *Session) writeFailed() {
+	s.mu.Lock()
 	s.closed = true
 	s.writing = false
 	if s.reason == "" {
 		s.reason = string(ReasonWriteError)
 	}
 	s.closing = true
+	s.mu.Unlock()
+	s.conn.Close()
 }
 
 // writeLoop drains the queue in batches and exits when it is empty, so idle connections keep no
@@ -175,12 +189,12 @@ func (s *Session) writeFailedLocked() {
 func (s *Session) writeLoop(pending bool) {
 	defer s.writerWG.Done()
 	if pending {
-		s.setWriteDeadline()
+		s.mu.Lock()
+		deadline := s.writeDeadlineLocked()
+		s.mu.Unlock()
+		s.moveWriteDeadline(deadline)
 		if err := s.conn.WriteLines(nil); err != nil {
-			s.mu.Lock()
-			s.writeFailedLocked()
-			s.mu.Unlock()
-			s.conn.Close()
+			s.writeFailed()
 			return
 		}
 	}
@@ -200,36 +214,35 @@ func (s *Session) writeLoop(pending bool) {
 			}
 			return
 		}
-		batch := s.queue
-		s.queue = s.spare[:0]
-		s.queued = 0
+		batch := s.takeBatchLocked()
+		deadline := s.writeDeadlineLocked()
 		s.mu.Unlock()
-		s.setWriteDeadline()
+		s.moveWriteDeadline(deadline)
 		err := s.conn.WriteLines(batch)
 		s.opt.Metrics.linesOut(len(batch))
-		clear(batch)
 		s.mu.Lock()
-		s.spare = batch[:0]
+		s.returnBatchLocked(batch)
+		s.mu.Unlock()
 		if err != nil {
-			s.writeFailedLocked()
-			s.mu.Unlock()
-			s.conn.Close()
+			s.writeFailed()
 			return
 		}
-		s.mu.Unlock()
 	}
 }
 
-// setWriteDeadline gives the next blocking write writeTimeout, or until killBy for a closing
-// connection. Moving a deadline costs a timer update; under load it is refreshed only when half
-// of it is used. Only the writer calls it.
-func (s *Session) setWriteDeadline() {
-	s.mu.Lock()
+// writeDeadlineLocked is the deadline of the next blocking write: writeTimeout from now, or
+// killBy for a closing connection. Caller holds s.mu.
+func (s *Session) writeDeadlineLocked() time.Time {
 	deadline := time.Now().Add(s.writeTimeout())
 	if s.closing && s.killBy.Before(deadline) {
 		deadline = s.killBy
 	}
-	s.mu.Unlock()
+	return deadline
+}
+
+// moveWriteDeadline sets the write deadline. Moving it costs a timer update; under load it is
+// refreshed only when half of it is used. Only the writer calls it.
+func (s *Session) moveWriteDeadline(deadline time.Time) {
 	if deadline.Sub(s.deadline) > s.writeTimeout()/2 || deadline.Before(s.deadline) {
 		s.conn.SetWriteDeadline(deadline)
 		s.deadline = deadline
