@@ -86,7 +86,11 @@ func (n *Network) addShownMemberships(u *User, shown []shownJoin) {
 // that the replica did not hold at all: once to each local member of their channels. quit holds
 // the folded nicks whose QUIT NodeLost showed through the replica.
 func (n *Network) quitShownJoins(rec cluster.NodeRecord, shown []shownJoin, quit map[string]bool) {
-	told := map[string]map[*User]bool{} // folded nick -> local users already told
+	type quitting struct {
+		ev   *model.Event
+		told map[*User]bool // local users already shown this QUIT
+	}
+	byNick := map[string]*quitting{} // folded nick
 	for _, s := range shown {
 		key := n.cm.Fold(s.source.Nick)
 		if quit[key] {
@@ -99,15 +103,16 @@ func (n *Network) quitShownJoins(rec cluster.NodeRecord, shown []shownJoin, quit
 		if u := n.FindUser(s.source.Nick); u != nil && u.Node == rec.Node && !u.IsLocal() {
 			continue // a newer incarnation's user of the same nick
 		}
-		if told[key] == nil {
-			told[key] = map[*User]bool{}
+		q := byNick[key]
+		if q == nil {
+			q = &quitting{told: map[*User]bool{}, ev: &model.Event{Kind: model.KindQuit, ID: n.NewMsgID(),
+				Time: n.now(), Node: rec.Node, Source: s.source, Text: lostReason(rec.Node)}}
+			byNick[key] = q
 		}
-		ev := &model.Event{Kind: model.KindQuit, ID: n.NewMsgID(), Time: n.now(), Node: rec.Node,
-			Source: s.source, Text: lostReason(rec.Node)}
 		for _, lm := range *c.snapshot.Load() {
-			if !told[key][lm.user] {
-				told[key][lm.user] = true
-				lm.user.sink.Deliver(ev)
+			if !q.told[lm.user] {
+				q.told[lm.user] = true
+				lm.user.sink.Deliver(q.ev)
 			}
 		}
 	}
