@@ -28,16 +28,7 @@ func server(t testing.TB, dir string) (*embedded.Server, jetstream.JetStream) {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Shutdown)
-	nc, err := s.Connect("test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, js
+	return s, peer(t, s, "test")
 }
 
 func open(t testing.TB, js jetstream.JetStream, opt Options) *History {
