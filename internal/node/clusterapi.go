@@ -10,7 +10,10 @@ import (
 
 // clusterStatus gives GET /api/v1/cluster (and `parley cluster status`) what the replica lacks:
 // the heartbeats the liveness layer holds alive and whether JetStream answers this node.
-type clusterStatus struct{ nc *nodeCluster }
+type clusterStatus struct {
+	nc *nodeCluster
+	js jetstream.JetStream // on the cluster connection, for the account-info check
+}
 
 var _ api.Cluster = clusterStatus{}
 
@@ -28,11 +31,7 @@ func (s clusterStatus) LiveNodes() []api.ClusterNode {
 // JetStream implements api.Cluster: one account-info request, which needs the meta leader, so
 // it fails on a node cut off from the majority. Safe for concurrent use.
 func (s clusterStatus) JetStream(ctx context.Context) api.JetStreamStatus {
-	js, err := jetstream.New(s.nc.conn)
-	if err != nil {
-		return api.JetStreamStatus{Error: err.Error()}
-	}
-	info, err := js.AccountInfo(ctx)
+	info, err := s.js.AccountInfo(ctx)
 	if err != nil {
 		return api.JetStreamStatus{Error: err.Error()}
 	}
@@ -44,5 +43,10 @@ func (n *Node) apiCluster() api.Cluster {
 	if n.cluster == nil {
 		return nil
 	}
-	return clusterStatus{n.cluster}
+	js, err := jetstream.New(n.cluster.conn)
+	if err != nil { // only for invalid options, which there are none of
+		n.log.Warn("cluster status: no JetStream context", "err", err)
+		return nil
+	}
+	return clusterStatus{nc: n.cluster, js: js}
 }
