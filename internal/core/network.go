@@ -245,6 +245,7 @@ func (n *Network) ChangeNick(u *User, nick string) (*model.Event, error) {
 	n.whowas.add(n.cm.Fold(old.Nick), whowasFrom(u, old, n.now()))
 	ev := n.newEvent(model.KindNick, u, old)
 	ev.Text = nick
+	n.stampChannels(ev, u)
 	u.forEachNeighbour(func(m *User) { m.deliver(ev) })
 	n.recordUserEvent(ev, u.Channels())
 	n.rekeyChannelMembers(u)
@@ -290,6 +291,7 @@ func (n *Network) Quit(u *User, reason string) *model.Event {
 	}
 	ev := n.newEvent(model.KindQuit, u, u.Prefix())
 	ev.Text = reason
+	n.stampChannels(ev, u)
 	u.forEachNeighbour(func(m *User) { m.deliver(ev) })
 	chans := u.Channels()
 	n.recordUserEvent(ev, chans)
@@ -321,6 +323,17 @@ func (n *Network) newEvent(kind model.Kind, u *User, src model.Prefix) *model.Ev
 	return &model.Event{
 		Kind: kind, ID: n.msgIDs.New(now), Time: now, Node: n.node,
 		Source: src, Account: account, Bot: bot,
+	}
+}
+
+// stampChannels names u's channels on a user event bound for the other nodes (model.Event's
+// Channels). Call it before the event is delivered anywhere: delivered events are immutable.
+func (n *Network) stampChannels(ev *model.Event, u *User) {
+	if n.bus == nil {
+		return
+	}
+	for _, c := range u.Channels() {
+		ev.Channels = append(ev.Channels, c.key)
 	}
 }
 

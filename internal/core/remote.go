@@ -198,7 +198,7 @@ func (n *Network) remoteQuit(u *User, ev *model.Event, reason string) {
 		ev = &model.Event{Kind: model.KindQuit, ID: n.NewMsgID(), Time: n.now(), Node: u.Node,
 			Source: u.Prefix(), Text: reason}
 	}
-	u.forEachNeighbour(func(m *User) { m.deliver(ev) })
+	u.forEachRemoteNeighbour(ev, func(m *User) { m.deliver(ev) })
 	for _, c := range u.Channels() {
 		n.removeMember(c, u)
 	}

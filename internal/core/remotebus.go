@@ -112,7 +112,7 @@ func (n *Network) remoteUserEvent(ev *model.Event) {
 	if u == nil || u.IsLocal() || u.Node != ev.Node {
 		return
 	}
-	reached := u.forEachNeighbour(func(m *User) { m.deliver(ev) })
+	reached := u.forEachRemoteNeighbour(ev, func(m *User) { m.deliver(ev) })
 	if ev.Kind != model.KindNick {
 		n.notifyChanged(u, ev, reached)
 	}

@@ -111,3 +111,35 @@ func TestNodeLostQuitsJoinsShownAheadOfTheReplica(t *testing.T) {
 		t.Error("the lost node's users are still on the network")
 	}
 }
+
+// The bus brings a remote user's JOIN and then its QUIT (or NICK) before the directory's watch
+// brings the membership: the event names the user's channels, so the local member who was shown
+// the JOIN is shown the QUIT as well, once.
+func TestRemoteUserEventsReachMembersAheadOfTheReplica(t *testing.T) {
+	n := clusteredNetwork(t)
+	_, r := joinedUser(t, n, "alice", "#c")
+	n.ApplyChange(remoteRecord("b-3", "bob"))
+	src := model.Prefix{Nick: "bob", User: "bob", Host: "b.example"}
+	n.HandleBusEvent("", &model.Event{Kind: model.KindJoin, ID: "j", Time: time.Now(), Node: "b", Source: src, Target: "#c"})
+	n.HandleBusEvent("", &model.Event{Kind: model.KindNick, ID: "n", Time: time.Now(), Node: "b", Source: src,
+		Text: "bobby", Channels: []string{"#c"}})
+	n.ApplyChange(remoteRecord("b-3", "bobby"))
+	src.Nick = "bobby"
+	n.HandleBusEvent("", &model.Event{Kind: model.KindQuit, ID: "q", Time: time.Now(), Node: "b", Source: src,
+		Text: "Quit: bye", Channels: []string{"#c"}})
+	r.mu.Lock()
+	var got []string
+	for _, ev := range r.evs {
+		if ev.Node == "b" {
+			got = append(got, ev.Kind.String()+" "+ev.Source.Nick)
+		}
+	}
+	r.mu.Unlock()
+	want := []string{"JOIN bob", "NICK bob", "QUIT bobby"}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+		t.Fatalf("alice saw %q, want %q", got, want)
+	}
+	if n.FindUser("bobby") != nil {
+		t.Fatal("bobby is still on the network after its QUIT")
+	}
+}

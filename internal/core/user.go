@@ -242,3 +242,25 @@ func (u *User) forEachNeighbour(f func(*User)) map[*User]struct{} {
 	}
 	return seen
 }
+
+// forEachRemoteNeighbour is forEachNeighbour for a remote user's event: the replica's members of
+// u's channels, and the local members of the channels the event names (ev.Channels, as u's node
+// knew them when it published), which the replica may not show yet: the bus delivers the JOIN and
+// the QUIT in order, the directory's watch brings the membership on its own time.
+func (u *User) forEachRemoteNeighbour(ev *model.Event, f func(*User)) map[*User]struct{} {
+	seen := u.forEachNeighbour(f)
+	for _, name := range ev.Channels {
+		c := u.net.FindChannel(name)
+		if c == nil {
+			continue
+		}
+		for _, lm := range *c.snapshot.Load() {
+			if _, dup := seen[lm.user]; dup || lm.user == u {
+				continue
+			}
+			seen[lm.user] = struct{}{}
+			f(lm.user)
+		}
+	}
+	return seen
+}

@@ -92,6 +92,10 @@ type Tag struct {
 //     "\n", lines sent with draft/multiline-concat joined without one), Params = the lines as sent.
 //   - RENAME: Target = the old channel name, Params[0] = the new name, Text = reason.
 //   - METADATA: Target = nick or channel, Params = key, value; Params[1] absent when deleted.
+//
+// Channels is set on user events that cross nodes (QUIT, NICK, AWAY, SETNAME, ACCOUNT, CHGHOST):
+// the folded names of the source's channels on its own node, so that a receiving node reaches the
+// source's neighbours even when its replica of the memberships is behind the bus.
 type Event struct {
 	Kind    Kind
 	ID      string // msgid, unique across the network
@@ -105,6 +109,8 @@ type Event struct {
 	Text    string
 	Params  []string
 	Tags    []Tag
+
+	Channels []string
 
 	cache encodingCache
 }

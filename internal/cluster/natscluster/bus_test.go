@@ -38,7 +38,8 @@ func sampleEvent() *model.Event {
 		Kind: model.KindPrivmsg, ID: "abc", Time: time.Unix(1700000000, 123), Node: "node0",
 		Source: model.Prefix{Nick: "zoë", User: "z", Host: "h.example"}, Account: "zoe", Bot: true,
 		Target: "#chan", Status: '@', Text: "hello\x01world", Params: []string{"a", ""},
-		Tags: []model.Tag{{Key: "+draft/react", Value: "👍"}},
+		Tags:     []model.Tag{{Key: "+draft/react", Value: "👍"}},
+		Channels: []string{"#chan", "#other"},
 	}
 }
 

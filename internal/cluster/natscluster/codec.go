@@ -33,6 +33,7 @@ type wireEvent struct {
 	Text    string       `json:"x,omitempty"`
 	Params  []string     `json:"p,omitempty"`
 	Tags    [][2]string  `json:"tg,omitempty"`
+	Chans   []string     `json:"ch,omitempty"`
 }
 
 var errWireVersion = errors.New("natscluster: event from a newer version")
@@ -42,7 +43,7 @@ func encodeEvent(from model.NodeID, ev *model.Event) ([]byte, error) {
 	w := wireEvent{
 		V: wireVersion, From: from, Kind: ev.Kind, ID: ev.ID, Node: ev.Node,
 		Nick: ev.Source.Nick, User: ev.Source.User, Host: ev.Source.Host, Account: ev.Account, Bot: ev.Bot,
-		Target: ev.Target, Status: ev.Status, Text: ev.Text, Params: ev.Params,
+		Target: ev.Target, Status: ev.Status, Text: ev.Text, Params: ev.Params, Chans: ev.Channels,
 	}
 	if !ev.Time.IsZero() {
 		w.Time = ev.Time.UnixNano()
@@ -68,6 +69,7 @@ func decodeEvent(data []byte) (model.NodeID, *model.Event, error) {
 	ev := &model.Event{
 		Kind: w.Kind, ID: w.ID, Node: w.Node, Source: model.Prefix{Nick: w.Nick, User: w.User, Host: w.Host},
 		Account: w.Account, Bot: w.Bot, Target: w.Target, Status: w.Status, Text: w.Text, Params: w.Params,
+		Channels: w.Chans,
 	}
 	if w.Time != 0 {
 		ev.Time = time.Unix(0, w.Time)
