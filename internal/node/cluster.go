@@ -131,25 +131,30 @@ func (n *Node) closeCluster(ctx context.Context) {
 	nc.conn.Close()
 }
 
-// retryClustered runs open with a context of timeout; on a node of several it makes up to three
-// attempts of 20 seconds at most instead: while the peers are joining, JetStream can lose its
-// answer to a stream creation that several nodes make at once, and a lost answer must not use up
-// the whole wait.
+// retryClustered runs open with a context of timeout. On a node of several it keeps trying for
+// timeout (and at least a minute), each attempt bounded by 20 seconds and followed by a short
+// pause: while the peers are joining, JetStream can lose its answer to a stream creation that
+// several nodes make at once, or refuse it at once ("no suitable peers for placement") while
+// its meta leader still counts a starting peer as offline. A refusal of that kind lasts a few
+// seconds, and must not fail the start.
 func retryClustered(cfg *config.Config, timeout time.Duration, open func(ctx context.Context) error) error {
-	tries := 1
-	if clustered(cfg) {
-		tries, timeout = 3, min(timeout, 20*time.Second)
-	}
-	var err error
-	for range tries {
+	if !clustered(cfg) {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		err = open(ctx)
-		cancel()
-		if err == nil {
-			return nil
-		}
+		defer cancel()
+		return open(ctx)
 	}
-	return err
+	deadline := time.Now().Add(max(timeout, time.Minute))
+	pause := 250 * time.Millisecond
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), min(timeout, 20*time.Second))
+		err := open(ctx)
+		cancel()
+		if err == nil || time.Now().Add(pause).After(deadline) {
+			return err
+		}
+		time.Sleep(pause)
+		pause = min(2*pause, 2*time.Second)
+	}
 }
 
 // StopNATS stops the node's embedded NATS server under the running node, as a crash of that
