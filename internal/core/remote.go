@@ -141,8 +141,8 @@ func (n *Network) applyUserDelete(id model.ClientID) {
 		n.remoteQuit(u, nil, lostReason(u.Node))
 		return
 	}
-	if n.cl.silent != nil && n.cl.silent(u.Node) {
-		n.awaitVerdict(u, time.Now().Add(verdictWait))
+	if n.inDoubt(u) {
+		n.awaitVerdict(u, time.Now().Add(verdictWait), func() { n.remoteQuit(u, nil, "Connection closed") })
 		return
 	}
 	time.AfterFunc(quitGrace, func() { n.remoteQuit(u, nil, "Connection closed") })
@@ -152,11 +152,18 @@ func (n *Network) applyUserDelete(id model.ClientID) {
 // lost (NodeLost then quits it) before it leaves with a generic reason.
 const verdictWait = 15 * time.Second
 
+// inDoubt reports whether remote user u's node has gone silent: a deletion of u's records may
+// then be the cleanup of a survivor that declared the node lost before this node did.
+func (n *Network) inDoubt(u *User) bool {
+	return n.cl.silent != nil && n.cl.silent(u.Node)
+}
+
 // awaitVerdict waits for a silent node's fate: the survivor that won its cleanup deleted u's
-// record, and this node's own view of the loss is seconds behind (its watch of the markers can be
-// served by the lost node). Once the node is declared lost, NodeLost quits u with the reason; if
-// the node speaks again or the wait ends, u leaves as a plain disconnection.
-func (n *Network) awaitVerdict(u *User, until time.Time) {
+// records, and this node's own view of the loss is seconds behind (its watch of the markers can be
+// served by the lost node). Once the node is declared lost, NodeLost quits u with the reason, to
+// every member of its channels, which is why the deletions must wait for it; if the node speaks
+// again or the wait ends, settle applies the deletion as an ordinary one.
+func (n *Network) awaitVerdict(u *User, until time.Time, settle func()) {
 	time.AfterFunc(quitGrace/2, func() {
 		u.mu.RLock()
 		gone := u.gone
@@ -164,11 +171,11 @@ func (n *Network) awaitVerdict(u *User, until time.Time) {
 		if gone {
 			return // NodeLost or the bus QUIT took it
 		}
-		if time.Now().Before(until) && n.cl.silent(u.Node) {
-			n.awaitVerdict(u, until)
+		if time.Now().Before(until) && n.inDoubt(u) {
+			n.awaitVerdict(u, until, settle)
 			return
 		}
-		n.remoteQuit(u, nil, "Connection closed")
+		settle()
 	})
 }
 

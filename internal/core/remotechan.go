@@ -144,18 +144,27 @@ func (n *Network) applyMemberDelete(rec cluster.MemberRecord) {
 		return
 	}
 	if !u.IsLocal() {
+		if n.inDoubt(u) {
+			// Removed now, the membership would be gone when the node's loss shows u's QUIT, and
+			// the channel's members would keep a ghost.
+			n.awaitVerdict(u, time.Now().Add(verdictWait), func() { n.removeMemberAt(c, u, rec.Revision) })
+			return
+		}
 		n.removeMember(c, u)
 		return
 	}
-	time.AfterFunc(kickGrace, func() {
-		c.mu.RLock()
-		m := c.members[u]
-		stale := m != nil && m.rev < rec.Revision // not re-joined since
-		c.mu.RUnlock()
-		if stale {
-			n.removeMember(c, u)
-		}
-	})
+	time.AfterFunc(kickGrace, func() { n.removeMemberAt(c, u, rec.Revision) })
+}
+
+// removeMemberAt removes u from c for a deletion at revision rev, unless u joined again since.
+func (n *Network) removeMemberAt(c *Channel, u *User, rev uint64) {
+	c.mu.RLock()
+	m := c.members[u]
+	stale := m != nil && m.rev < rev
+	c.mu.RUnlock()
+	if stale {
+		n.removeMember(c, u)
+	}
 }
 
 // applyPending applies the waiting memberships that match.

@@ -143,3 +143,27 @@ func TestRemoteUserEventsReachMembersAheadOfTheReplica(t *testing.T) {
 		t.Fatal("bobby is still on the network after its QUIT")
 	}
 }
+
+// A survivor that declared a node lost before this node did deletes the node's memberships, then
+// its users. This node must not drop the memberships silently while the node is only silent:
+// its own verdict comes next and shows the QUIT to the channels' members.
+func TestSweptMembershipsWaitForTheVerdict(t *testing.T) {
+	n := New(Options{Casemap: mustCasemap(t), Settings: DefaultSettings(), Node: "a"})
+	n.AttachCluster(ClusterOptions{Directory: local.NewState().Directory(), Incarnation: func() uint64 { return 1 },
+		Silent: func(node model.NodeID) bool { return node == "b" }})
+	t.Cleanup(func() { n.CloseCluster(t.Context()) })
+	n.ApplyChange(cluster.Change{Kind: cluster.ChangeSnapshot})
+	_, r := joinedUser(t, n, "alice", "#c")
+	n.ApplyChange(remoteRecord("b-5", "victim"))
+	member := cluster.MemberRecord{Channel: "#c", Client: "b-5", Node: "b", Incarnation: 1, Joined: time.Now()}
+	n.ApplyChange(cluster.Change{Kind: cluster.ChangeMember, Member: &member, Revision: 1})
+	n.ApplyChange(cluster.Change{Kind: cluster.ChangeMember, Deleted: true, Member: &member, Revision: 2})
+	n.ApplyChange(cluster.Change{Kind: cluster.ChangeUser, Deleted: true, User: &cluster.UserRecord{ID: "b-5"}})
+	n.NodeLost(cluster.NodeRecord{Node: "b", Incarnation: 1})
+	if got := quitsOf(r, "victim"); got != 1 {
+		t.Fatalf("alice saw %d QUITs of victim, want 1", got)
+	}
+	if c := n.FindChannel("#c"); len(c.Members()) != 1 {
+		t.Fatalf("#c still has %d members", len(c.Members()))
+	}
+}
