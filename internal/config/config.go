@@ -275,6 +275,7 @@ type History struct {
 // Cluster configures how this node joins others.
 type Cluster struct {
 	Node        string   `yaml:"node"`     // defaults to server.name
+	Name        string   `yaml:"name"`     // the embedded NATS cluster's name; routes between names are refused
 	Listen      string   `yaml:"listen"`   // NATS route address; "" = single node
 	Routes      []string `yaml:"routes"`   // peers' route addresses
 	NATSURL     string   `yaml:"nats_url"` // external NATS instead of the embedded server

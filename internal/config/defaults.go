@@ -67,6 +67,7 @@ func Defaults() *Config {
 		History: History{Enabled: true},
 		Cluster: Cluster{
 			Node:        name,
+			Name:        "parley",
 			NodeTimeout: Duration(10 * time.Second),
 		},
 	}

@@ -95,7 +95,7 @@ func TestLoadFull(t *testing.T) {
 	want.Accounts = Accounts{Registration: true, RegistrationBeforeConnect: true, NickReservation: true,
 		NickReservationGrace: Duration(time.Minute)}
 	want.History = History{Enabled: true, MaxAge: Duration(30 * 24 * time.Hour), MaxPerTarget: 100000, ReplayOnJoin: 20}
-	want.Cluster = Cluster{Node: "node-a", Listen: "10.0.0.1:6222",
+	want.Cluster = Cluster{Node: "node-a", Name: "chat-prod", Listen: "10.0.0.1:6222",
 		Routes: []string{"nats-route://10.0.0.2:6222", "10.0.0.3:6222"}, NodeTimeout: Duration(15 * time.Second)}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("full.yaml loaded as\n%+v\nwant\n%+v", c, want)

@@ -85,6 +85,7 @@ func (v *validator) cluster(c *Cluster, serverName string) {
 		// which is stricter; checking both would report one mistake twice.
 		v.check("cluster.node", checkNodeName(c.Node))
 	}
+	v.check("cluster.name", checkNodeName(c.Name))
 	if c.Listen != "" {
 		v.check("cluster.listen", checkHostPort(c.Listen))
 	}

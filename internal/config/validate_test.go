@@ -231,6 +231,8 @@ func TestStateKeys(t *testing.T) {
 		{"cluster: {node: node-1.dc_2}", ""},
 		{"cluster: {node: 'node 1'}", "cluster.node"},
 		{"cluster: {node: 'node*'}", "cluster.node"},
+		{"cluster: {name: 'two words'}", "cluster.name"},
+		{"cluster: {name: ''}", "cluster.name"},
 		{"cluster: {listen: ':6222', routes: ['10.0.0.2:6222', 'nats-route://n3.example.net:6222']}", ""},
 		{"cluster: {listen: '6222'}", "cluster.listen"},
 		{"cluster: {routes: ['10.0.0.2:6222']}", "cluster.listen"},

@@ -87,6 +87,7 @@ func startProcCluster(t *testing.T, n int) *procCluster {
 	for i := range routes {
 		routes[i] = procFreeAddr(t)
 	}
+	name := testkit.ClusterName()
 	for i := range n {
 		var peers []string
 		for j, r := range routes {
@@ -108,10 +109,11 @@ limits:
     enabled: false
 cluster:
   node: %s
+  name: %s
   listen: %q
   routes: [%s]
   node_timeout: %s
-`, i+1, p.irc, filepath.Join(dir, p.name), p.name, routes[i], strings.Join(peers, ", "), procNodeTimeout)
+`, i+1, p.irc, filepath.Join(dir, p.name), p.name, name, routes[i], strings.Join(peers, ", "), procNodeTimeout)
 		if err := os.WriteFile(p.cfg, []byte(yaml), 0o600); err != nil {
 			t.Fatal(err)
 		}

@@ -38,7 +38,7 @@ func openState(cfg *config.Config, nodeName string, opt Options) (*natsState, er
 	} else {
 		srv, err := embedded.Start(ctx, embedded.Options{
 			DataDir: cfg.DataDir, ServerName: nodeName, Listen: cfg.Cluster.Listen, Routes: cfg.Cluster.Routes,
-			Logger: opt.Logger,
+			ClusterName: cfg.Cluster.Name, Logger: opt.Logger,
 		})
 		if err != nil {
 			return nil, err

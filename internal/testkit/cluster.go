@@ -2,7 +2,9 @@ package testkit
 
 import (
 	"fmt"
+	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,9 +22,11 @@ func ClusterConfigs(t testing.TB, n int) []*config.Config {
 		routes[i] = FreeAddr(t)
 	}
 	cfgs := make([]*config.Config, n)
+	name := ClusterName()
 	for i := range cfgs {
 		cfg := Config(t)
 		cfg.Cluster.Node = fmt.Sprintf("node-%d", i+1)
+		cfg.Cluster.Name = name
 		cfg.Cluster.Listen = routes[i]
 		cfg.Cluster.NodeTimeout = config.Duration(3 * time.Second)
 		for j, r := range routes {
@@ -33,6 +37,16 @@ func ClusterConfigs(t testing.TB, n int) []*config.Config {
 		cfgs[i] = cfg
 	}
 	return cfgs
+}
+
+var clusterSeq atomic.Uint64
+
+// ClusterName returns a NATS cluster name no other network of this test binary uses (nor of
+// another test process): a route port picked for one test can still be served for a moment by a
+// server of the test before, and servers of the same name would merge into one cluster whose
+// JetStream counts the departed peers.
+func ClusterName() string {
+	return fmt.Sprintf("test-%d-%d", os.Getpid(), clusterSeq.Add(1))
 }
 
 // StartCluster starts n in-process nodes forming one network (ClusterConfigs) and returns them once
