@@ -59,11 +59,13 @@ func (n *Node) openCluster(cfg *config.Config, node model.NodeID) (*nodeCluster,
 		nc.Close()
 		return nil, fmt.Errorf("cluster: jetstream: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), stateTimeout)
-	defer cancel()
-	cl, err := natscluster.Open(ctx, nc, js, natscluster.Options{
-		Node: node, Replicas: clusterReplicas(cfg, nc), Logger: n.log,
-		Liveness: cluster.LivenessOptions{Timeout: cfg.Cluster.NodeTimeout.Duration()},
+	var cl *natscluster.Cluster
+	err = retryClustered(cfg, stateTimeout, func(ctx context.Context) (err error) {
+		cl, err = natscluster.Open(ctx, nc, js, natscluster.Options{
+			Node: node, Replicas: clusterReplicas(cfg, nc), Logger: n.log,
+			Liveness: cluster.LivenessOptions{Timeout: cfg.Cluster.NodeTimeout.Duration()},
+		})
+		return err
 	})
 	if err != nil {
 		nc.Close()
