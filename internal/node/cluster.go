@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -43,7 +44,8 @@ func clusterReplicas(cfg *config.Config, nc *nats.Conn) int {
 // openCluster connects to the node's NATS for the cluster and opens the cluster layer. Nothing
 // runs until startCluster.
 func (n *Node) openCluster(cfg *config.Config, node model.NodeID) (*nodeCluster, error) {
-	opts := []nats.Option{nats.NoEcho(), nats.ReconnectBufSize(-1), nats.MaxReconnects(-1)}
+	opts := []nats.Option{nats.NoEcho(), nats.ReconnectBufSize(-1), nats.MaxReconnects(-1),
+		nats.ErrorHandler(n.natsAsyncError)}
 	var nc *nats.Conn
 	var err error
 	if n.state.server != nil {
@@ -72,6 +74,21 @@ func (n *Node) openCluster(cfg *config.Config, node model.NodeID) (*nodeCluster,
 		return nil, fmt.Errorf("cluster: %w", err)
 	}
 	return &nodeCluster{conn: nc, cl: cl}, nil
+}
+
+// natsAsyncError logs what nats.go reports outside any call. A directory watch whose server went
+// away misses its heartbeats ("consumer not active") until the watch's follower recreates it,
+// which is routine when a node is lost, so that one is a debug line; anything else is a warning.
+func (n *Node) natsAsyncError(_ *nats.Conn, sub *nats.Subscription, err error) {
+	subject := ""
+	if sub != nil {
+		subject = sub.Subject
+	}
+	if errors.Is(err, nats.ErrConsumerNotActive) {
+		n.log.Debug("cluster: a watch missed its heartbeats", "subject", subject, "err", err)
+		return
+	}
+	n.log.Warn("cluster: NATS connection error", "subject", subject, "err", err)
 }
 
 // startCluster joins the network: remote events go to core, the heartbeat starts under a new

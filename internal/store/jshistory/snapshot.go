@@ -7,6 +7,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/parleychat/parley/internal/store/histindex"
 )
 
@@ -83,7 +85,7 @@ func (h *History) saveSnapshot(ctx context.Context) error {
 // to which the index holds every message.
 func (h *History) followedSnapshotSeq(ctx context.Context) (uint64, error) {
 	from := h.pos.at()
-	info, err := h.stream.Info(ctx)
+	info, err := h.streamInfo(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -93,6 +95,17 @@ func (h *History) followedSnapshotSeq(ctx context.Context) (uint64, error) {
 		}
 	}
 	return max(info.State.LastSeq, h.pos.at()), nil
+}
+
+// snapshotInfoWait bounds the stream's answer at shutdown: a node cut off from JetStream gives up
+// the snapshot after it instead of holding its shutdown for the whole minute a catch-up may take.
+const snapshotInfoWait = 5 * time.Second
+
+// streamInfo asks for the stream's state within snapshotInfoWait.
+func (h *History) streamInfo(ctx context.Context) (*jetstream.StreamInfo, error) {
+	ctx, cancel := context.WithTimeout(ctx, snapshotInfoWait)
+	defer cancel()
+	return h.stream.Info(ctx)
 }
 
 // writeSnapshot writes the index, saying it holds every message up to seq.

@@ -281,7 +281,7 @@ var errInFlight = errors.New("own appends still in flight")
 // once every own operation that began before it was read has finished. It fails when the index
 // may differ from the stream.
 func (h *History) soloSnapshotSeq(ctx context.Context) (uint64, error) {
-	info, err := h.stream.Info(ctx)
+	info, err := h.streamInfo(ctx)
 	if err != nil {
 		return 0, err
 	}
