@@ -140,6 +140,11 @@ func (n *Node) closeCluster(ctx context.Context) {
 		return
 	}
 	n.net.CloseCluster(ctx)
+	// The QUITs of the node's clients went out on the bus; a round trip to the server makes sure it
+	// holds them before the heartbeat's deletion tells the others the node has left.
+	if err := nc.conn.FlushTimeout(time.Second); err != nil {
+		n.log.Warn("cluster: the last events may not have reached the network", "err", err)
+	}
 	if err := nc.cl.Close(ctx); err != nil {
 		// The peers' liveness cleanup removes whatever is left once the heartbeat stops.
 		n.log.Warn("cluster: leaving the network", "err", err)
