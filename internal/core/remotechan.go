@@ -110,6 +110,16 @@ func (n *Network) applyMemberRecord(rec cluster.MemberRecord) {
 			n.cl.pending[pk] = rec
 		}
 		n.cl.mu.Unlock()
+		if u != nil && rec.Node != n.node {
+			// A local JOIN's goroutine can have made the channel between the lookup above and the
+			// pending entry, its own look at the pending entries coming too early to see this one.
+			n.chanMu.RLock()
+			c = n.chans[rec.Channel]
+			n.chanMu.RUnlock()
+			if c != nil {
+				n.applyPending(func(m cluster.MemberRecord) bool { return m.Channel == rec.Channel && m.Client == rec.Client })
+			}
+		}
 		return
 	}
 	delete(n.cl.pending, pk)

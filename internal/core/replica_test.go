@@ -1,6 +1,7 @@
 package core
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -165,5 +166,31 @@ func TestSweptMembershipsWaitForTheVerdict(t *testing.T) {
 	}
 	if c := n.FindChannel("#c"); len(c.Members()) != 1 {
 		t.Fatalf("#c still has %d members", len(c.Members()))
+	}
+}
+
+// A channel enters the replica from two goroutines: the watch's, and a local JOIN's that read the
+// channel the directory says another node created. A remote membership the watch holds back
+// while the channel is unknown must not be stranded when the JOIN's goroutine makes the channel
+// between the watch's lookup and its holding the membership back.
+func TestMembershipRacingTheChannelsArrival(t *testing.T) {
+	for i := range 300 {
+		n := clusteredNetwork(t)
+		n.ApplyChange(remoteRecord("b-1", "bob"))
+		name := fmt.Sprintf("#r%d", i)
+		start := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			<-start
+			n.applyChannelRecord(nil, cluster.ChannelRecord{Key: name, Name: name, Revision: 1, Created: time.Now()})
+			close(done)
+		}()
+		close(start)
+		n.ApplyChange(cluster.Change{Kind: cluster.ChangeMember, Revision: 2, Member: &cluster.MemberRecord{
+			Channel: name, Client: "b-1", Node: "b", Incarnation: 1, Joined: time.Now()}})
+		<-done
+		if _, in := n.FindChannel(name).Membership(n.FindUser("bob")); !in {
+			t.Fatalf("try %d: bob's membership of %s was stranded", i, name)
+		}
 	}
 }

@@ -37,7 +37,11 @@ func TestClusterNickRace(t *testing.T) {
 				}
 				results <- result{nick, m.Command == "001"}
 				if m.Command == "001" {
-					c.Join("#race") // stay connected, and race for the channel too
+					// Stay connected, and race for the channel too: every racer gets in.
+					c.Send("JOIN #race")
+					if m, err := readUntil(c, "366", "403", "405", "471", "473", "474", "475", "FAIL"); err != nil || m.Command != "366" {
+						t.Errorf("%s on node %d: JOIN #race: %s %v", nick, i+1, m.String(), err)
+					}
 				}
 			}()
 		}
