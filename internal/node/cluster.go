@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -62,7 +63,7 @@ func (n *Node) openCluster(cfg *config.Config, node model.NodeID) (*nodeCluster,
 		return nil, fmt.Errorf("cluster: jetstream: %w", err)
 	}
 	var cl *natscluster.Cluster
-	err = retryClustered(cfg, stateTimeout, func(ctx context.Context) (err error) {
+	err = retryClustered(cfg, n.log, "the directory", stateTimeout, func(ctx context.Context) (err error) {
 		cl, err = natscluster.Open(ctx, nc, js, natscluster.Options{
 			Node: node, Replicas: clusterReplicas(cfg, nc), Logger: n.log,
 			Liveness: cluster.LivenessOptions{Timeout: cfg.Cluster.NodeTimeout.Duration()},
@@ -161,7 +162,7 @@ func (n *Node) closeCluster(ctx context.Context) {
 // several nodes make at once, or refuse it at once ("no suitable peers for placement") while
 // its meta leader still counts a starting peer as offline. A refusal of that kind lasts a few
 // seconds, and must not fail the start.
-func retryClustered(cfg *config.Config, timeout time.Duration, open func(ctx context.Context) error) error {
+func retryClustered(cfg *config.Config, log *slog.Logger, what string, timeout time.Duration, open func(ctx context.Context) error) error {
 	if !clustered(cfg) {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
@@ -176,6 +177,7 @@ func retryClustered(cfg *config.Config, timeout time.Duration, open func(ctx con
 		if err == nil || time.Now().Add(pause).After(deadline) {
 			return err
 		}
+		log.Warn("cluster: opening "+what+" failed; retrying", "err", err, "in", pause.String())
 		time.Sleep(pause)
 		pause = min(2*pause, 2*time.Second)
 	}

@@ -40,7 +40,7 @@ func (n *Node) openHistory(cfg *config.Config) error {
 		return nil
 	}
 	var h *jshistory.History
-	err := retryClustered(cfg, 5*time.Minute, func(ctx context.Context) (err error) { // the start-up scan reads everything
+	err := retryClustered(cfg, n.log, "history", 5*time.Minute, func(ctx context.Context) (err error) { // the start-up scan reads everything
 		h, err = jshistory.Open(ctx, n.state.js, jshistory.Options{
 			Network: cfg.Server.Network, Fold: n.net.Fold, Replicas: storeReplicas(cfg),
 			MaxAge: cfg.History.MaxAge.Duration(), MaxPerTarget: cfg.History.MaxPerTarget, Logger: n.log,

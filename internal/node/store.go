@@ -43,7 +43,7 @@ func (n *Node) openAccounts(cfg *config.Config) error {
 		return errNoEmail
 	}
 	var st *jsstore.Store
-	err := retryClustered(cfg, stateTimeout, func(ctx context.Context) (err error) {
+	err := retryClustered(cfg, n.log, "the account store", stateTimeout, func(ctx context.Context) (err error) {
 		st, err = jsstore.Open(ctx, n.state.js, jsstore.Options{Replicas: storeReplicas(cfg), Fold: n.net.Fold})
 		return err
 	})
