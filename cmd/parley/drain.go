@@ -45,9 +45,15 @@ func rehashLoader(f *serveFlags) func() (*config.Config, error) {
 
 // writePIDFile records the process id in the data directory and returns the function that
 // removes it. Failing to write it only costs `parley drain --config`, so it is logged, not fatal.
+// The file is written beside and renamed into place, so a reader never sees it half written.
 func writePIDFile(dataDir string, logger *slog.Logger) func() {
 	path := filepath.Join(dataDir, pidFileName)
-	if err := os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+	tmp := path + ".tmp"
+	err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
 		logger.Warn("cannot write the pid file; `parley drain --config` will not find this server", "path", path, "err", err)
 		return func() {}
 	}

@@ -135,17 +135,19 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "parley serve:", err)
 		return 1
 	}
+	// The signals are caught and the pid file is in place before the listeners open: a client
+	// that has registered can count on `parley drain --config` finding this server, and a drain
+	// signal sent that early waits for the loop below instead of killing the process.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, drainSignal)
+	removePID := writePIDFile(cfg.DataDir, logger)
+	defer removePID()
 	if err := n.Start(); err != nil {
 		fmt.Fprintln(stderr, "parley serve:", err)
 		return 1
 	}
 	logger.Info("parley is running", "server", cfg.Server.Name, "network", cfg.Server.Network,
 		"data_dir", cfg.DataDir, "startup", time.Since(start).Round(time.Millisecond).String())
-
-	removePID := writePIDFile(cfg.DataDir, logger)
-	defer removePID()
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, drainSignal)
 	for sig := range sigs {
 		if sig == syscall.SIGHUP {
 			reloadFromFlags(n, f, logger)
