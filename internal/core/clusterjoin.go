@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/parleychat/parley/internal/cluster"
 	"github.com/parleychat/parley/internal/model"
@@ -85,15 +86,33 @@ func (n *Network) channelForClusterJoin(name string, seed *ChannelSeed) (*Channe
 	rec := proto.recordLocked()
 	ctx, cancel := n.dirCtx()
 	defer cancel()
-	err := n.cl.dir.CreateChannel(ctx, &rec)
-	created := err == nil
-	if errors.Is(err, cluster.ErrExists) {
+	for attempt := 1; ; attempt++ {
+		err := n.cl.dir.CreateChannel(ctx, &rec)
+		if err == nil {
+			return n.applyChannelRecord(nil, rec), true, nil
+		}
+		if !errors.Is(err, cluster.ErrExists) {
+			return nil, false, unavailable(err)
+		}
 		// Someone else made it first (or the watch has not brought it yet): read what they made, so
 		// its bans and key apply to this join.
-		rec, err = n.cl.dir.GetChannel(ctx, proto.key)
+		got, err := n.cl.dir.GetChannel(ctx, proto.key)
+		if err == nil {
+			return n.applyChannelRecord(nil, got), false, nil
+		}
+		if !errors.Is(err, cluster.ErrNotFound) || attempt == createAttempts {
+			return nil, false, unavailable(err)
+		}
+		// The stream leader refuses a create against another node's create it has not applied
+		// yet, and answers a read from what it has applied: the channel is on its way (or that
+		// create failed and this one can win). Look again shortly.
+		select {
+		case <-time.After(time.Duration(attempt) * 10 * time.Millisecond):
+		case <-ctx.Done():
+			return nil, false, unavailable(ctx.Err())
+		}
 	}
-	if err != nil {
-		return nil, false, unavailable(err)
-	}
-	return n.applyChannelRecord(nil, rec), created, nil
 }
+
+// createAttempts bounds the create-then-read rounds of one JOIN racing other nodes' creations.
+const createAttempts = 5

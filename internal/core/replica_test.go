@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -192,5 +193,50 @@ func TestMembershipRacingTheChannelsArrival(t *testing.T) {
 		if _, in := n.FindChannel(name).Membership(n.FindUser("bob")); !in {
 			t.Fatalf("try %d: bob's membership of %s was stranded", i, name)
 		}
+	}
+}
+
+// inFlightCreate is a directory in which another node's creation of a channel is on its way: the
+// stream leader refuses this node's create against it, while a read does not find it yet.
+type inFlightCreate struct {
+	cluster.Directory
+	other cluster.ChannelRecord // the other node's channel, readable from the second read on
+	reads int
+}
+
+func (d *inFlightCreate) CreateChannel(ctx context.Context, rec *cluster.ChannelRecord) error {
+	if rec.Key == d.other.Key {
+		return cluster.ErrExists
+	}
+	return d.Directory.CreateChannel(ctx, rec)
+}
+
+func (d *inFlightCreate) GetChannel(ctx context.Context, key string) (cluster.ChannelRecord, error) {
+	if key == d.other.Key {
+		if d.reads++; d.reads == 1 {
+			return cluster.ChannelRecord{}, cluster.ErrNotFound
+		}
+		return d.other, nil
+	}
+	return d.Directory.GetChannel(ctx, key)
+}
+
+// A JOIN racing another node's creation of the channel joins the channel that node made, rather
+// than failing with "network unavailable" (seen in the cluster's nick race).
+func TestJoinRacingACreationInFlight(t *testing.T) {
+	dir := &inFlightCreate{Directory: local.NewState().Directory(),
+		other: cluster.ChannelRecord{Key: "#race", Name: "#race", Revision: 7, Created: time.Now(), Topic: "theirs"}}
+	n := New(Options{Casemap: mustCasemap(t), Settings: DefaultSettings(), Node: "a"})
+	n.AttachCluster(ClusterOptions{Directory: dir, Incarnation: func() uint64 { return 1 }})
+	t.Cleanup(func() { n.CloseCluster(t.Context()) })
+	n.ApplyChange(cluster.Change{Kind: cluster.ChangeSnapshot})
+	u, _ := joinedUser(t, n, "racer", "#race")
+	c := n.FindChannel("#race")
+	m, in := c.Membership(u)
+	if !in || m.Prefixes.AtLeast(model.Op) {
+		t.Fatalf("racer in #race = %v with ranks %b, want a member without op", in, m.Prefixes)
+	}
+	if c.Topic().Text != "theirs" {
+		t.Fatalf("topic %q: the join did not take the other node's channel", c.Topic().Text)
 	}
 }
