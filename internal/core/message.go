@@ -158,11 +158,7 @@ func (n *Network) Kill(oper *User, targetNick, reason string) error {
 	if target == nil {
 		return refuse(ErrNoSuchNick, targetNick)
 	}
-	quitReason := "Killed (" + oper.Nick() + " (" + reason + "))"
-	if k, ok := target.sink.(Killable); ok {
-		k.Kill(oper.Nick(), reason)
-	}
-	n.Quit(target, quitReason)
+	n.killQuit(target, oper.Nick(), reason)
 	return nil
 }
 

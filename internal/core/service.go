@@ -187,9 +187,16 @@ func (n *Network) ServerKill(from model.Prefix, targetNick, reason string) error
 	if target == nil {
 		return refuse(ErrNoSuchNick, targetNick)
 	}
-	if k, ok := target.sink.(Killable); ok {
-		k.Kill(from.Nick, reason)
-	}
-	n.Quit(target, "Killed ("+from.Nick+" ("+reason+"))")
+	n.killQuit(target, from.Nick, reason)
 	return nil
+}
+
+// killQuit takes target off the network with the KILL's reason, then closes its connection. In
+// that order: the closing connection quits the user too, with the reason its client is shown, and
+// whichever Quit comes first is the one the network sees.
+func (n *Network) killQuit(target *User, by, reason string) {
+	n.Quit(target, "Killed ("+by+" ("+reason+"))")
+	if k, ok := target.sink.(Killable); ok {
+		k.Kill(by, reason)
+	}
 }
