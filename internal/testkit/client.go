@@ -147,13 +147,17 @@ func (c *Client) Register(nick string) []ircmsg.Message {
 	}
 }
 
-// Join joins a channel and waits for the end of NAMES.
+// Join joins a channel and waits for the end of NAMES; a refusal (an error numeric or a FAIL)
+// fails the test, saying why. Tests of refusals send JOIN themselves.
 func (c *Client) Join(channel string) {
 	c.t.Helper()
 	c.Send("JOIN " + channel)
-	c.ExpectFunc("366 "+channel, func(m ircmsg.Message) bool {
-		return m.Command == "366" || (m.Command >= "400" && m.Command < "600")
+	m := c.ExpectFunc("366 "+channel, func(m ircmsg.Message) bool {
+		return m.Command == "366" || m.Command == "FAIL" || (m.Command >= "400" && m.Command < "600")
 	})
+	if m.Command != "366" {
+		c.t.Errorf("%s: JOIN %s refused: %s", c.Nick, channel, m.String())
+	}
 }
 
 // Find returns the first message with the command among msgs.
