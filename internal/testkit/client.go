@@ -153,7 +153,10 @@ func (c *Client) Join(channel string) {
 	c.t.Helper()
 	c.Send("JOIN " + channel)
 	m := c.ExpectFunc("366 "+channel, func(m ircmsg.Message) bool {
-		return m.Command == "366" || m.Command == "FAIL" || (m.Command >= "400" && m.Command < "600")
+		// Lines still unread from before (the welcome's 422, say) are not the JOIN's answer.
+		return m.Command == "366" ||
+			m.Command == "FAIL" && (m.Param(0) == "JOIN" || m.Param(0) == "*") ||
+			m.Command >= "400" && m.Command < "600" && strings.EqualFold(m.Param(1), channel)
 	})
 	if m.Command != "366" {
 		c.t.Errorf("%s: JOIN %s refused: %s", c.Nick, channel, m.String())
