@@ -20,7 +20,10 @@ type Bus interface {
 	Publish(subject string, ev *model.Event) error
 	// SetHandler installs the handler for remote events; call it before the first Subscribe.
 	SetHandler(h Handler)
-	// Subscribe and Unsubscribe manage this node's interest. Safe for concurrent use.
+	// Subscribe and Unsubscribe manage this node's interest (counted: the last Unsubscribe of a
+	// subject ends it). When Subscribe returns, the node's server knows the interest, so events
+	// published after the caller tells the others (through the directory) are delivered. Safe
+	// for concurrent use.
 	Subscribe(subject string) error
 	Unsubscribe(subject string) error
 	// Close releases the bus; later calls fail.

@@ -35,6 +35,11 @@ func (n *Network) joinCluster(u *User, name, key string, opt JoinOptions) (JoinR
 			}
 			return JoinResult{}, err
 		}
+		// Interest first, membership second: once the directory shows the member, other nodes
+		// publish the channel's events to this node, and the first of them must not find the
+		// subject unsubscribed. joinExisting takes the member's own interest; this one is
+		// returned when the attempt ends.
+		release := n.holdInterest(c)
 		m := &cluster.MemberRecord{V: cluster.RecordVersion, Channel: c.key, Client: u.ID, Node: n.node,
 			Incarnation: n.owner(u).Incarnation, Joined: n.now()}
 		if created && !opt.NoAutoOp {
@@ -44,9 +49,11 @@ func (n *Network) joinCluster(u *User, name, key string, opt JoinOptions) (JoinR
 		err = n.cl.dir.AddMember(ctx, m)
 		cancel()
 		if err != nil && !errors.Is(err, cluster.ErrExists) {
+			release()
 			return JoinResult{}, unavailable(err)
 		}
 		res, retry, err := n.joinExisting(c, u, key, created, opt)
+		release()
 		if retry && try < 3 {
 			continue // the channel was deleted meanwhile: create it again
 		}
@@ -66,6 +73,17 @@ func (n *Network) joinCluster(u *User, name, key string, opt JoinOptions) (JoinR
 		c.mu.Unlock()
 		return res, nil
 	}
+}
+
+// holdInterest subscribes this node to c's subject for the duration of a JOIN, and returns the
+// function that lets go of it.
+func (n *Network) holdInterest(c *Channel) func() {
+	if n.bus == nil {
+		return func() {}
+	}
+	subject := cluster.ChannelSubject(n.Settings().Network, c.key)
+	_ = n.bus.Subscribe(subject)
+	return func() { _ = n.bus.Unsubscribe(subject) }
 }
 
 // channelForClusterJoin returns the replica's channel, creating it in the directory first when

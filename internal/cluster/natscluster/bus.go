@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -104,8 +105,17 @@ func (b *Bus) Subscribe(subject string) error {
 		return err
 	}
 	b.subs[subject] = &busSub{sub: sub, refs: 1}
+	// One round trip to the server, so it holds the interest (and passes it on to its routes)
+	// before the caller writes the membership that makes other nodes publish to this one. A
+	// timeout only delays the interest: the subscription stands.
+	if err := b.nc.FlushTimeout(subscribeFlush); err != nil {
+		b.log.Warn("bus: subscription not confirmed by the server yet", "subject", subject, "err", err)
+	}
 	return nil
 }
+
+// subscribeFlush bounds Subscribe's wait for the server to confirm a new subscription.
+const subscribeFlush = time.Second
 
 // Unsubscribe implements cluster.Bus: the last interest unsubscribes. Safe for concurrent use.
 func (b *Bus) Unsubscribe(subject string) error {
