@@ -27,7 +27,7 @@ func (n *Network) SetRealname(u *User, realname string) *model.Event {
 	u.mu.Unlock()
 	ev := n.newEvent(model.KindSetname, u, u.Prefix())
 	ev.Text = realname
-	n.stampChannels(ev, u)
+	n.stampChannels(ev, u.Channels())
 	reached := u.forEachNeighbour(func(m *User) { m.deliver(ev) })
 	n.notifyChanged(u, ev, reached)
 	n.publish(cluster.ControlSubject(n.Settings().Network), ev)
@@ -56,7 +56,7 @@ func (n *Network) ChangeHost(u *User, user, host string) *model.Event {
 
 	ev := n.newEvent(model.KindChghost, u, old)
 	ev.Params = []string{user, host}
-	n.stampChannels(ev, u)
+	n.stampChannels(ev, u.Channels())
 	u.deliver(ev)
 	reached := u.forEachNeighbour(func(m *User) { m.deliver(ev) })
 	for _, c := range u.Channels() {
@@ -78,7 +78,7 @@ func (n *Network) ChangeHost(u *User, user, host string) *model.Event {
 
 // deliverIdentity sends an identity change of u to u itself, its channel neighbours and watchers.
 func (n *Network) deliverIdentity(u *User, ev *model.Event) {
-	n.stampChannels(ev, u)
+	n.stampChannels(ev, u.Channels())
 	u.deliver(ev)
 	reached := u.forEachNeighbour(func(m *User) { m.deliver(ev) })
 	reached[u] = struct{}{}

@@ -127,7 +127,7 @@ func (n *Network) SetAway(u *User, text string) *model.Event {
 	u.mu.Unlock()
 	ev := n.newEvent(model.KindAway, u, u.Prefix())
 	ev.Text = text
-	n.stampChannels(ev, u)
+	n.stampChannels(ev, u.Channels())
 	reached := u.forEachNeighbour(func(m *User) { m.deliver(ev) })
 	n.notifyChanged(u, ev, reached)
 	n.publish(cluster.ControlSubject(n.Settings().Network), ev)

@@ -245,9 +245,10 @@ func (n *Network) ChangeNick(u *User, nick string) (*model.Event, error) {
 	n.whowas.add(n.cm.Fold(old.Nick), whowasFrom(u, old, n.now()))
 	ev := n.newEvent(model.KindNick, u, old)
 	ev.Text = nick
-	n.stampChannels(ev, u)
+	chans := u.Channels()
+	n.stampChannels(ev, chans)
 	u.forEachNeighbour(func(m *User) { m.deliver(ev) })
-	n.recordUserEvent(ev, u.Channels())
+	n.recordUserEvent(ev, chans)
 	n.rekeyChannelMembers(u)
 	if oldKey != key {
 		n.notifyOffline(old.Nick)
@@ -291,9 +292,9 @@ func (n *Network) Quit(u *User, reason string) *model.Event {
 	}
 	ev := n.newEvent(model.KindQuit, u, u.Prefix())
 	ev.Text = reason
-	n.stampChannels(ev, u)
-	u.forEachNeighbour(func(m *User) { m.deliver(ev) })
 	chans := u.Channels()
+	n.stampChannels(ev, chans)
+	u.forEachNeighbour(func(m *User) { m.deliver(ev) })
 	n.recordUserEvent(ev, chans)
 	for _, c := range chans {
 		n.removeMember(c, u)
@@ -326,14 +327,16 @@ func (n *Network) newEvent(kind model.Kind, u *User, src model.Prefix) *model.Ev
 	}
 }
 
-// stampChannels names u's channels on a user event bound for the other nodes (model.Event's
-// Channels). Call it before the event is delivered anywhere: delivered events are immutable.
-func (n *Network) stampChannels(ev *model.Event, u *User) {
-	if n.bus == nil {
+// stampChannels names chans, the source's channels, on a user event bound for the other nodes of
+// a cluster (model.Event's Channels; a single node has no replica to be behind). Call it before
+// the event is delivered anywhere: delivered events are immutable.
+func (n *Network) stampChannels(ev *model.Event, chans []*Channel) {
+	if n.cl == nil || len(chans) == 0 {
 		return
 	}
-	for _, c := range u.Channels() {
-		ev.Channels = append(ev.Channels, c.key)
+	ev.Channels = make([]string, len(chans))
+	for i, c := range chans {
+		ev.Channels[i] = c.key
 	}
 }
 

@@ -117,7 +117,7 @@ func (n *Network) applyMemberRecord(rec cluster.MemberRecord) {
 			c = n.chans[rec.Channel]
 			n.chanMu.RUnlock()
 			if c != nil {
-				n.applyPending(func(m cluster.MemberRecord) bool { return m.Channel == rec.Channel && m.Client == rec.Client })
+				n.applyMemberRecord(rec) // both known now: applied, and the pending entry dropped
 			}
 		}
 		return

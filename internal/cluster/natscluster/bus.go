@@ -91,27 +91,36 @@ func (b *Bus) SetHandler(h cluster.Handler) { b.handler.Store(&h) }
 // Subscribe implements cluster.Bus: the first interest in a subject subscribes, later ones only
 // count. Safe for concurrent use.
 func (b *Bus) Subscribe(subject string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return ErrClosed
-	}
-	if s := b.subs[subject]; s != nil {
-		s.refs++
-		return nil
-	}
-	sub, err := b.nc.ChanSubscribe(subject, b.ch)
-	if err != nil {
+	fresh, err := b.addInterest(subject)
+	if err != nil || !fresh {
 		return err
 	}
-	b.subs[subject] = &busSub{sub: sub, refs: 1}
-	// One round trip to the server, so it holds the interest (and passes it on to its routes)
-	// before the caller writes the membership that makes other nodes publish to this one. A
-	// timeout only delays the interest: the subscription stands.
+	// One round trip to the server, outside the lock, so it holds the interest (and passes it on
+	// to its routes) before the caller writes the membership that makes other nodes publish to
+	// this one. A timeout only delays the interest: the subscription stands.
 	if err := b.nc.FlushTimeout(subscribeFlush); err != nil {
 		b.log.Warn("bus: subscription not confirmed by the server yet", "subject", subject, "err", err)
 	}
 	return nil
+}
+
+// addInterest counts one more interest in subject, subscribing on the first; fresh reports that.
+func (b *Bus) addInterest(subject string) (fresh bool, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return false, ErrClosed
+	}
+	if s := b.subs[subject]; s != nil {
+		s.refs++
+		return false, nil
+	}
+	sub, err := b.nc.ChanSubscribe(subject, b.ch)
+	if err != nil {
+		return false, err
+	}
+	b.subs[subject] = &busSub{sub: sub, refs: 1}
+	return true, nil
 }
 
 // subscribeFlush bounds Subscribe's wait for the server to confirm a new subscription.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,15 @@ func server(t testing.TB, dir string) (*embedded.Server, jetstream.JetStream) {
 	}
 	t.Cleanup(s.Shutdown)
 	return s, peer(t, s, "test")
+}
+
+// serverWithSnapshot starts a server in a new directory and returns its JetStream and the path
+// of an index snapshot in that directory.
+func serverWithSnapshot(t testing.TB) (jetstream.JetStream, string) {
+	t.Helper()
+	dir := t.TempDir()
+	_, js := server(t, dir)
+	return js, filepath.Join(dir, "index.snap")
 }
 
 func open(t testing.TB, js jetstream.JetStream, opt Options) *History {

@@ -3,7 +3,6 @@ package jshistory
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -37,9 +36,7 @@ func appendTexts(t *testing.T, h *History, target string, at time.Time, texts ..
 // TestSnapshotRestart: Close saves the index; the next Open loads it, reads only what was stored
 // after it, and answers as a full rebuild would, redactions and renames included.
 func TestSnapshotRestart(t *testing.T) {
-	dir := t.TempDir()
-	_, js := server(t, dir)
-	snap := filepath.Join(dir, "index.snap")
+	js, snap := serverWithSnapshot(t)
 	now := time.Now().Add(-time.Minute)
 	h := open(t, js, Options{SnapshotPath: snap})
 	appendTexts(t, h, "#a", now, "one", "two", "three")
@@ -97,9 +94,7 @@ func TestSnapshotRestart(t *testing.T) {
 }
 
 func TestSnapshotOfOtherNetworkIgnored(t *testing.T) {
-	dir := t.TempDir()
-	_, js := server(t, dir)
-	snap := filepath.Join(dir, "index.snap")
+	js, snap := serverWithSnapshot(t)
 	h := open(t, js, Options{SnapshotPath: snap})
 	appendTexts(t, h, "#a", time.Now(), "kept")
 	h.Close()

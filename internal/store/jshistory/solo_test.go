@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"sync"
@@ -151,9 +150,7 @@ func soloWorkload(t *testing.T, h *History) {
 // concurrent appends, renames, a redaction and an account deletion; the snapshot its Close saves
 // says so, and the next start, Solo or not, reads only what was stored after it.
 func TestSoloSnapshotEqualsScan(t *testing.T) {
-	dir := t.TempDir()
-	_, js := server(t, dir)
-	snap := filepath.Join(dir, "index.snap")
+	js, snap := serverWithSnapshot(t)
 	h := open(t, js, Options{SnapshotPath: snap, Solo: true})
 	soloWorkload(t, h)
 	if err := h.Close(); err != nil {
@@ -199,9 +196,7 @@ func TestSoloSnapshotEqualsScan(t *testing.T) {
 // TestSoloReadsOnlyWhatCameAfter: what another writer stored while the node was down is all the
 // next start reads of the stream.
 func TestSoloReadsOnlyWhatCameAfter(t *testing.T) {
-	dir := t.TempDir()
-	_, js := server(t, dir)
-	snap := filepath.Join(dir, "index.snap")
+	js, snap := serverWithSnapshot(t)
 	h := open(t, js, Options{SnapshotPath: snap, Solo: true})
 	appendTexts(t, h, "#a", time.Now().Add(-time.Minute), "one", "two", "three")
 	if err := h.Close(); err != nil {
@@ -370,9 +365,7 @@ func TestSoloHeldDuringDrop(t *testing.T) {
 // TestSoloAbandonedAppendsIndexed: appends whose caller stopped waiting are indexed all the
 // same, before Close saves the snapshot.
 func TestSoloAbandonedAppendsIndexed(t *testing.T) {
-	dir := t.TempDir()
-	_, js := server(t, dir)
-	snap := filepath.Join(dir, "index.snap")
+	js, snap := serverWithSnapshot(t)
 	h := open(t, js, Options{SnapshotPath: snap, Solo: true})
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
@@ -399,9 +392,7 @@ func TestSoloAbandonedAppendsIndexed(t *testing.T) {
 // TestSoloCloseWaitsForOperations: Close saves the snapshot once the operations that began before
 // it have finished: a message stored, and indexed only later, is in it.
 func TestSoloCloseWaitsForOperations(t *testing.T) {
-	dir := t.TempDir()
-	_, js := server(t, dir)
-	snap := filepath.Join(dir, "index.snap")
+	js, snap := serverWithSnapshot(t)
 	h := open(t, js, Options{SnapshotPath: snap, Solo: true})
 	op := h.beginOwn()
 	e := store.Entry{Target: store.Channel("#a"), Event: privmsg(time.Now(), "#a", "slow")}
@@ -427,9 +418,7 @@ func TestSoloCloseWaitsForOperations(t *testing.T) {
 // TestSoloCloseDuringAppends: Close while appends go on saves a snapshot that misses none of the
 // messages up to its sequence.
 func TestSoloCloseDuringAppends(t *testing.T) {
-	dir := t.TempDir()
-	_, js := server(t, dir)
-	snap := filepath.Join(dir, "index.snap")
+	js, snap := serverWithSnapshot(t)
 	h := open(t, js, Options{SnapshotPath: snap, Solo: true})
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -473,9 +462,7 @@ func TestSoloCloseDuringAppends(t *testing.T) {
 // TestSoloDoubtSavesNoSnapshot: when the index may differ from the stream, Close saves no
 // snapshot and the next start reads the whole stream.
 func TestSoloDoubtSavesNoSnapshot(t *testing.T) {
-	dir := t.TempDir()
-	_, js := server(t, dir)
-	snap := filepath.Join(dir, "index.snap")
+	js, snap := serverWithSnapshot(t)
 	h := open(t, js, Options{SnapshotPath: snap, Solo: true})
 	appendTexts(t, h, "#a", time.Now(), "one")
 	op := h.beginOwn()
